@@ -1,0 +1,51 @@
+#pragma once
+// Framework error codes shared by every mink component.
+
+#include <boost/system/error_code.hpp>
+
+#include <type_traits>
+
+namespace mink {
+
+/// Errors raised by mink itself (as opposed to libpq, PostgreSQL or the application's domain).
+/// Values are stable: they may be stored or logged.
+enum class errc {
+  // Concurrency and streams.
+  wrong_expected_version = 1,  ///< Optimistic concurrency conflict on a stream.
+  stream_not_found,            ///< The stream must exist but does not.
+  // Actors and command bus.
+  mailbox_full = 20,           ///< The target actor's bounded mailbox rejected the message.
+  timeout,                     ///< An operation did not complete within its deadline.
+  shutting_down,               ///< The component is stopping and takes no new work.
+  internal_error,              ///< An unexpected exception inside mink (a defect; logged).
+  // Connection pool.
+  pool_exhausted = 40,         ///< Too many acquisitions are already waiting (max_pending reached).
+  acquire_timeout,             ///< No connection became available within acquire_timeout.
+  connect_timeout,             ///< Establishing a connection took longer than connect_timeout.
+  pool_not_running,            ///< The pool was cancelled or its async_run has finished.
+  operation_in_progress,       ///< A second operation was started on a connection that is busy.
+  not_leased,                  ///< The connection handle is empty (moved from or released).
+  // Decoding results.
+  unexpected_null = 60,        ///< A NULL was read into a type that cannot hold it.
+  type_mismatch,               ///< The column's PostgreSQL type does not convert to the requested type.
+  invalid_value,               ///< The column's text could not be parsed as the requested type.
+  column_out_of_range,         ///< No such column index or name in the result.
+  row_out_of_range,            ///< No such row index in the result.
+  // Embedded PostgreSQL.
+  postgres_binaries_not_found = 80,  ///< initdb / postgres were not found.
+  data_directory_unusable,           ///< Wrong owner, not enterable or not writable.
+  postgres_start_failed,             ///< The server exited or never accepted connections.
+  postgres_port_in_use,              ///< The chosen socket / port is taken.
+};
+
+/// The category of mink::errc.
+const boost::system::error_category& framework_category() noexcept;
+
+inline boost::system::error_code make_error_code(errc e) noexcept {
+  return {static_cast<int>(e), framework_category()};
+}
+
+}  // namespace mink
+
+template <>
+struct boost::system::is_error_code_enum<mink::errc> : std::true_type {};

@@ -1,0 +1,50 @@
+#include <mink/messaging/errc.hpp>
+
+#include <string>
+
+namespace mink {
+namespace {
+
+class framework_category_impl final : public boost::system::error_category {
+ public:
+  // A fixed id keeps categories equal across shared-library boundaries.
+  constexpr framework_category_impl() noexcept : error_category(0x6d696e6b00000001ULL) {}
+
+  const char* name() const noexcept override { return "mink"; }
+
+  std::string message(int value) const override {
+    switch (static_cast<errc>(value)) {
+      case errc::wrong_expected_version: return "concurrency conflict: wrong expected version";
+      case errc::stream_not_found: return "stream not found";
+      case errc::mailbox_full: return "mailbox full";
+      case errc::timeout: return "operation timed out";
+      case errc::shutting_down: return "shutting down";
+      case errc::internal_error: return "internal error";
+      case errc::pool_exhausted: return "connection pool exhausted: too many pending acquisitions";
+      case errc::acquire_timeout: return "timed out waiting for a pooled connection";
+      case errc::connect_timeout: return "timed out connecting to PostgreSQL";
+      case errc::pool_not_running: return "connection pool is not running";
+      case errc::operation_in_progress: return "another operation is in progress on this connection";
+      case errc::not_leased: return "connection handle is empty";
+      case errc::unexpected_null: return "unexpected NULL value";
+      case errc::type_mismatch: return "column type does not match the requested type";
+      case errc::invalid_value: return "column value cannot be parsed as the requested type";
+      case errc::column_out_of_range: return "no such column";
+      case errc::row_out_of_range: return "no such row";
+      case errc::postgres_binaries_not_found: return "PostgreSQL server binaries not found";
+      case errc::data_directory_unusable: return "PostgreSQL data directory unusable";
+      case errc::postgres_start_failed: return "PostgreSQL server failed to start";
+      case errc::postgres_port_in_use: return "PostgreSQL port already in use";
+    }
+    return "unknown mink error " + std::to_string(value);
+  }
+};
+
+}  // namespace
+
+const boost::system::error_category& framework_category() noexcept {
+  static const framework_category_impl instance;
+  return instance;
+}
+
+}  // namespace mink
