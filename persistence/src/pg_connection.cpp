@@ -146,6 +146,9 @@ asio::awaitable<error_code> pg_connection::connect(const conninfo& info, std::ch
     co_return client_errc::connection_failed;
   }
   PQsetnonblocking(conn_, 1);
+  // libpq prints server notices (and a dying backend's FATAL) to stderr by default; a library must
+  // not write to the application's stderr. Failures reach callers through error codes instead.
+  PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
 
   asio::steady_timer deadline(strand_);
   deadline.expires_after(timeout);
