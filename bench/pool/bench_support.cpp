@@ -1,0 +1,152 @@
+#include "bench_support.hpp"
+
+#include <atomic>
+#include <cerrno>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <string_view>
+#include <system_error>
+
+namespace mink::bench {
+namespace {
+
+std::atomic<bool> stop_flag{false};
+
+extern "C" void on_stop_signal(int) { stop_flag.store(true, std::memory_order_relaxed); }
+
+// Accepts "--name value" and "--name=value"; advances i past what it consumed.
+bool take_value(int argc, char** argv, int& i, std::string_view name, std::string& value) {
+  const std::string_view arg = argv[i];
+  if (arg == name) {
+    if (i + 1 >= argc) throw usage_error(std::string(name) + " needs a value");
+    value = argv[++i];
+    return true;
+  }
+  if (arg.size() > name.size() && arg.starts_with(name) && arg[name.size()] == '=') {
+    value = std::string(arg.substr(name.size() + 1));
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+options parse_options(int argc, char** argv) {
+  options opts;
+  if (const char* url = std::getenv("MINK_DATABASE_URL"); url != nullptr && *url != '\0') opts.database_url = url;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    std::string value;
+    if (arg == "--help" || arg == "-h") {
+      opts.help = true;
+    } else if (take_value(argc, argv, i, "--seconds", value)) {
+      char* end = nullptr;
+      errno = 0;
+      const double s = std::strtod(value.c_str(), &end);
+      // Bounded so that durations cannot overflow and a typo cannot hold the machine for hours.
+      if (errno != 0 || end == value.c_str() || *end != '\0' || !std::isfinite(s) || s <= 0 || s > 3600)
+        throw usage_error("--seconds wants a number of seconds in (0, 3600], got \"" + value + "\"");
+      opts.seconds = s;
+    } else if (take_value(argc, argv, i, "--database-url", value)) {
+      if (value.empty()) throw usage_error("--database-url is empty");
+      opts.database_url = value;
+    } else {
+      throw usage_error("unknown argument \"" + std::string(arg) + "\"");
+    }
+  }
+  return opts;
+}
+
+void print_usage(std::ostream& out, const char* argv0) {
+  out << "usage: " << argv0 << " [--seconds N] [--database-url URL] [--help]\n"
+      << "\n"
+      << "Measures mink's connection pool against plain libpq, in one run:\n"
+      << "  pool_1           prepared SELECT $1::int4 round trips/s, one requester, pool max_size 4\n"
+      << "  sync             the same statement through blocking libpq on one connection (baseline)\n"
+      << "  pool_16x4        16 concurrent requesters over a pool of 4 connections (total/s)\n"
+      << "  insert_plain     single-row INSERTs/s into bench_rows, one transaction per row\n"
+      << "  insert_pipeline  the same INSERTs in pipelines of 100 (one round trip and commit each)\n"
+      << "Each phase warms up for " << warmup_time.count() << " ms, then runs for N seconds. The last\n"
+      << "line of output is one JSON object with every figure and the ratios.\n"
+      << "\n"
+      << "options:\n"
+      << "  --seconds N          measured seconds per phase (default 3; fractions allowed)\n"
+      << "  --database-url URL   libpq URL or key=value string of an existing server (default:\n"
+      << "                       $MINK_DATABASE_URL; if neither is set, an embedded PostgreSQL 15\n"
+      << "                       is started in a fresh /tmp/mink-bench-pool-XXXXXX, removed at exit).\n"
+      << "                       The table bench_rows is created there if missing and is kept.\n"
+      << "  -h, --help           this text\n";
+}
+
+void install_stop_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+}
+
+bool stop_requested() noexcept { return stop_flag.load(std::memory_order_relaxed); }
+
+clock::duration to_duration(double seconds) {
+  return std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(seconds));
+}
+
+double phase_result::per_second() const {
+  const double s = std::chrono::duration<double>(counts.elapsed).count();
+  return s > 0 ? static_cast<double>(counts.ops) / s : 0.0;
+}
+
+double phase_result::mean_latency_us() const {
+  if (counts.round_trips == 0) return 0.0;
+  return std::chrono::duration<double, std::micro>(counts.latency_sum).count() /
+         static_cast<double>(counts.round_trips);
+}
+
+void print_phase(std::ostream& out, const phase_result& r) {
+  char line[256];
+  std::snprintf(line, sizeof line, "%-16s %12.1f %s/s   mean round trip %9.1f us   (%llu %s, %llu round trips in %.3f s)",
+                r.name.c_str(), r.per_second(), r.unit.c_str(), r.mean_latency_us(),
+                static_cast<unsigned long long>(r.counts.ops), r.unit.c_str(),
+                static_cast<unsigned long long>(r.counts.round_trips),
+                std::chrono::duration<double>(r.counts.elapsed).count());
+  out << line << std::endl;
+}
+
+bench_server::bench_server(const std::string& database_url) {
+  if (!database_url.empty()) {
+    conninfo_ = database_url;
+    return;
+  }
+  char name[] = "/tmp/mink-bench-pool-XXXXXX";
+  if (::mkdtemp(name) == nullptr) throw std::system_error(errno, std::generic_category(), "mkdtemp " + std::string(name));
+  temp_dir_ = name;
+  persistence::embedded_postgres_params params;
+  params.data_directory = temp_dir_;  // durable defaults: fsync and synchronous_commit stay on
+  postgres_ = std::make_unique<persistence::embedded_postgres>(std::move(params));
+  if (const auto ec = postgres_->start()) {
+    const std::string message =
+        "cannot start the embedded PostgreSQL server: " + ec.message() + ": " + postgres_->error_message();
+    postgres_.reset();
+    remove_temp_dir();
+    throw std::runtime_error(message);
+  }
+  conninfo_ = postgres_->connection_string();
+}
+
+bench_server::~bench_server() {
+  postgres_.reset();  // the server must be gone before its files are
+  remove_temp_dir();
+}
+
+void bench_server::remove_temp_dir() noexcept {
+  if (temp_dir_.empty()) return;
+  std::error_code ignored;
+  std::filesystem::remove_all(temp_dir_, ignored);
+}
+
+}  // namespace mink::bench

@@ -1,0 +1,97 @@
+#pragma once
+// Shared pieces of mink-bench-pool: options, the server under test, phase timing and reporting.
+
+#include <mink/persistence/embedded_postgres.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <iosfwd>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+namespace mink::bench {
+
+using clock = std::chrono::steady_clock;
+
+/// Every phase runs this long first, unmeasured: connections open, statements get prepared,
+/// the server's caches and the CPU frequency settle.
+inline constexpr std::chrono::milliseconds warmup_time{500};
+
+struct options {
+  double seconds = 3.0;      ///< Measured duration of each phase.
+  std::string database_url;  ///< Empty: start an embedded server.
+  bool help = false;
+};
+
+/// Bad command line; main prints it with the usage and exits 2.
+struct usage_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// --seconds N, --database-url URL (else $MINK_DATABASE_URL), --help. Throws usage_error.
+options parse_options(int argc, char** argv);
+void print_usage(std::ostream& out, const char* argv0);
+
+/// SIGINT/SIGTERM only set a flag: loops end at their next check, so main still stops the
+/// embedded server and removes its data directory.
+void install_stop_handlers();
+bool stop_requested() noexcept;
+
+/// True while a timed loop should start another operation.
+inline bool keep_going(clock::time_point until) noexcept { return !stop_requested() && clock::now() < until; }
+
+clock::duration to_duration(double seconds);
+
+/// What a timed loop counted. Single-threaded use only (each phase runs on one thread).
+struct phase_counts {
+  std::uint64_t ops = 0;          ///< Queries or rows.
+  std::uint64_t round_trips = 0;  ///< Awaited operations (a pipeline batch is one).
+  clock::duration latency_sum{};  ///< Sum of the round trips' durations as their requesters saw them.
+  clock::duration elapsed{};      ///< From the first start to the last completion.
+};
+
+struct phase_result {
+  std::string name;
+  std::string unit;  ///< "queries" or "rows", for the report.
+  phase_counts counts;
+
+  double per_second() const;
+  double mean_latency_us() const;  ///< Per round trip.
+};
+
+/// One human-readable line.
+void print_phase(std::ostream& out, const phase_result& r);
+
+/// The server the phases talk to: the one named by a URL, or an embedded PostgreSQL in a fresh
+/// /tmp/mink-bench-pool-XXXXXX data directory that the destructor stops and removes.
+class bench_server {
+ public:
+  explicit bench_server(const std::string& database_url);
+  ~bench_server();
+  bench_server(const bench_server&) = delete;
+  bench_server& operator=(const bench_server&) = delete;
+
+  const std::string& connection_string() const noexcept { return conninfo_; }
+  bool embedded() const noexcept { return postgres_ != nullptr; }
+  const std::filesystem::path& data_directory() const noexcept { return temp_dir_; }
+
+ private:
+  void remove_temp_dir() noexcept;
+
+  std::filesystem::path temp_dir_;
+  std::unique_ptr<persistence::embedded_postgres> postgres_;
+  std::string conninfo_;
+};
+
+// Plain libpq, blocking (libpq_baseline.cpp): the baseline and the setup statements.
+
+/// `sync`: PQprepare once, then PQexecPrepared("SELECT $1::int4") in a loop on one connection.
+phase_result run_sync_phase(const std::string& conninfo, clock::duration measure);
+/// Creates bench_rows unless it exists.
+void prepare_schema(const std::string& conninfo);
+/// SELECT count(*) FROM bench_rows, to check that every reported insert was committed.
+std::int64_t count_rows(const std::string& conninfo);
+
+}  // namespace mink::bench
