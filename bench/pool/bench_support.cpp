@@ -11,6 +11,8 @@
 #include <string_view>
 #include <system_error>
 
+#include <time.h>
+
 namespace mink::bench {
 namespace {
 
@@ -96,6 +98,12 @@ clock::duration to_duration(double seconds) {
   return std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(seconds));
 }
 
+std::chrono::nanoseconds thread_cpu_time() noexcept {
+  timespec ts{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+}
+
 double phase_result::per_second() const {
   const double s = std::chrono::duration<double>(counts.elapsed).count();
   return s > 0 ? static_cast<double>(counts.ops) / s : 0.0;
@@ -107,10 +115,19 @@ double phase_result::mean_latency_us() const {
          static_cast<double>(counts.round_trips);
 }
 
+double phase_result::client_cpu_us_per_op() const {
+  if (counts.ops == 0) return 0.0;
+  return std::chrono::duration<double, std::micro>(counts.client_cpu).count() / static_cast<double>(counts.ops);
+}
+
 void print_phase(std::ostream& out, const phase_result& r) {
-  char line[256];
-  std::snprintf(line, sizeof line, "%-16s %12.1f %s/s   mean round trip %9.1f us   (%llu %s, %llu round trips in %.3f s)",
-                r.name.c_str(), r.per_second(), r.unit.c_str(), r.mean_latency_us(),
+  const std::string rate_unit = r.unit + "/s";
+  const char* one = r.unit == "rows" ? "row" : "query";
+  char line[320];
+  std::snprintf(line, sizeof line,
+                "%-16s %10.1f %-9s  mean round trip %8.1f us  client CPU %6.2f us/%-5s  (%llu %s, %llu round trips "
+                "in %.3f s)",
+                r.name.c_str(), r.per_second(), rate_unit.c_str(), r.mean_latency_us(), r.client_cpu_us_per_op(), one,
                 static_cast<unsigned long long>(r.counts.ops), r.unit.c_str(),
                 static_cast<unsigned long long>(r.counts.round_trips),
                 std::chrono::duration<double>(r.counts.elapsed).count());

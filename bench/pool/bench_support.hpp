@@ -50,7 +50,13 @@ struct phase_counts {
   std::uint64_t round_trips = 0;  ///< Awaited operations (a pipeline batch is one).
   clock::duration latency_sum{};  ///< Sum of the round trips' durations as their requesters saw them.
   clock::duration elapsed{};      ///< From the first start to the last completion.
+  /// CPU time this (the only client) thread spent: the client's cost per operation, which a
+  /// latency figure hides when it overlaps the server's work on the other core.
+  std::chrono::nanoseconds client_cpu{};
 };
+
+/// CPU time consumed so far by the calling thread.
+std::chrono::nanoseconds thread_cpu_time() noexcept;
 
 struct phase_result {
   std::string name;
@@ -59,6 +65,7 @@ struct phase_result {
 
   double per_second() const;
   double mean_latency_us() const;  ///< Per round trip.
+  double client_cpu_us_per_op() const;
 };
 
 /// One human-readable line.

@@ -56,6 +56,7 @@ phase_result run_sync_phase(const std::string& conninfo, clock::duration measure
   // The same work per round trip as the pool phases: format the parameter, run, check the value.
   const auto timed_loop = [&](clock::duration d) {
     phase_counts c;
+    const auto cpu_start = thread_cpu_time();
     const auto start = clock::now();
     const auto until = start + d;
     char text[16];
@@ -76,6 +77,7 @@ phase_result run_sync_phase(const std::string& conninfo, clock::duration measure
       c.latency_sum += t1 - t0;
     }
     c.elapsed = clock::now() - start;
+    c.client_cpu = thread_cpu_time() - cpu_start;
     return c;
   };
   timed_loop(warmup_time);

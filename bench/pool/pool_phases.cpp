@@ -45,10 +45,16 @@ const std::string& payload() {
   return p;
 }
 
-[[noreturn]] void fail(const char* phase, const char* what, error_code ec, const query_result& r) {
+// `pool` adds the last failed connect's reason: after an acquire timeout, the only useful clue.
+[[noreturn]] void fail(const char* phase, const char* what, error_code ec, const query_result& r,
+                       const connection_pool* pool = nullptr) {
   std::string m = std::string(phase) + ": " + what + " failed: " + ec.message();
   if (!r.diag().sqlstate.empty()) m += " [" + r.diag().sqlstate + "]";
   if (!r.diag().message.empty()) m += ": " + r.diag().message;
+  if (pool) {
+    const auto stats = pool->stats();
+    if (!stats.last_connect_message.empty()) m += " (last connect failure: " + stats.last_connect_message + ")";
+  }
   throw std::runtime_error(m);
 }
 
@@ -59,6 +65,7 @@ struct run_state {
   phase_counts counts;
   std::size_t remaining = 0;
   std::exception_ptr failure;
+  bool hung = false;
 
   // After a failure the other workers stop at their next check instead of running to the deadline.
   bool more() const noexcept { return !failure && keep_going(until); }
@@ -105,6 +112,7 @@ class pool_session {
     auto st = std::make_shared<run_state>();
     last_run_ = st;
     st->remaining = workers;
+    const auto cpu_start = thread_cpu_time();
     const auto start = clock::now();
     st->until = start + d;
     for (std::size_t i = 0; i < workers; ++i) {
@@ -114,23 +122,21 @@ class pool_session {
       });
     }
     // ioc_.run() rather than a run_one_for() loop: the driver adds no per-handler cost of its own.
-    bool hung = false;
     asio::steady_timer watchdog(ioc_, d + hang_slack);
-    watchdog.async_wait([this, &hung](error_code ec) {
+    watchdog.async_wait([this, st](error_code ec) {
       if (!ec) {
-        hung = true;
+        st->hung = true;
         ioc_.stop();
       }
     });
     ioc_.restart();
     ioc_.run();
     st->counts.elapsed = clock::now() - start;
+    st->counts.client_cpu = thread_cpu_time() - cpu_start;
     watchdog.cancel();
-    ioc_.restart();
-    ioc_.poll();  // the cancelled watchdog's handler refers to `hung`: run it while it exists
     if (st->failure) std::rethrow_exception(st->failure);
     if (run_done_) throw std::runtime_error(std::string(phase) + ": the pool stopped: " + run_ec_.message());
-    if (hung || st->remaining != 0) throw std::runtime_error(std::string(phase) + ": the workers hung");
+    if (st->hung || st->remaining != 0) throw std::runtime_error(std::string(phase) + ": the workers hung");
     return st->counts;
   }
 
@@ -177,7 +183,7 @@ asio::awaitable<void> select_loop(connection_pool& pool, state_ptr st, std::int3
     const auto t0 = clock::now();
     auto [ec, r] = co_await pool.async_execute(select_statement(), query_params(i), tuple_awaitable);
     const auto t1 = clock::now();
-    if (ec) fail(phase, "connection_pool::async_execute", ec, r);
+    if (ec) fail(phase, "connection_pool::async_execute", ec, r, &pool);
     const auto value = r.get<std::int32_t>(0, 0);
     if (!value || *value != i)
       throw std::runtime_error(std::string(phase) + ": SELECT $1::int4 did not return " + std::to_string(i));
@@ -187,7 +193,7 @@ asio::awaitable<void> select_loop(connection_pool& pool, state_ptr st, std::int3
 
 asio::awaitable<void> insert_plain_loop(connection_pool& pool, state_ptr st) {
   auto [aec, conn] = co_await pool.async_acquire(tuple_awaitable);
-  if (aec) fail("insert_plain", "connection_pool::async_acquire", aec, query_result());
+  if (aec) fail("insert_plain", "connection_pool::async_acquire", aec, query_result(), &pool);
   while (st->more()) {
     const auto t0 = clock::now();
     auto [ec, r] = co_await conn.async_execute(insert_statement(), query_params(payload()), tuple_awaitable);
@@ -200,7 +206,7 @@ asio::awaitable<void> insert_plain_loop(connection_pool& pool, state_ptr st) {
 
 asio::awaitable<void> insert_pipeline_loop(connection_pool& pool, state_ptr st) {
   auto [aec, conn] = co_await pool.async_acquire(tuple_awaitable);
-  if (aec) fail("insert_pipeline", "connection_pool::async_acquire", aec, query_result());
+  if (aec) fail("insert_pipeline", "connection_pool::async_acquire", aec, query_result(), &pool);
   while (st->more()) {
     // Building the batch is part of the cost of pipelining, so it is inside the measured time.
     const auto t0 = clock::now();

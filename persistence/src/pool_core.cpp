@@ -122,10 +122,10 @@ void pool_core::on_waiter_timer(const std::shared_ptr<waiter>& w, error_code tim
   });
 }
 
-void pool_core::recycle_locked(std::unique_ptr<pg_connection> conn) {
+bool pool_core::recycle_locked(std::unique_ptr<pg_connection> conn) {
   if (stopped_ || !reusable(*conn)) {
     discard_locked(std::move(conn));
-    return;
+    return false;
   }
   while (!waiters_.empty()) {
     auto w = std::move(waiters_.front());
@@ -136,10 +136,11 @@ void pool_core::recycle_locked(std::unique_ptr<pg_connection> conn) {
     w->conn = std::move(conn);
     ++in_use_;
     w->timer.cancel();  // on_waiter_timer hands the connection over.
-    return;
+    return true;
   }
   conn->last_used = clock::now();
   idle_.push_back(std::move(conn));
+  return true;
 }
 
 void pool_core::give_back(std::unique_ptr<pg_connection> conn) {
@@ -163,12 +164,15 @@ void pool_core::give_back(std::unique_ptr<pg_connection> conn) {
         report_exception("pool rollback"));
     return;
   }
+  bool kept;
   {
     std::lock_guard lock(mtx_);
     --in_use_;
-    recycle_locked(std::move(conn));
+    kept = recycle_locked(std::move(conn));
   }
-  wake();
+  // The common case (back to idle or to a waiter) needs nothing from the maintenance loop; a
+  // closed connection may need replacing.
+  if (!kept) wake();
 }
 
 void pool_core::wake() {

@@ -58,7 +58,8 @@ class pool_core : public std::enable_shared_from_this<pool_core> {
 
   void on_waiter_timer(const std::shared_ptr<waiter>& w, error_code ec);
   void withdraw(const std::shared_ptr<waiter>& w);
-  void recycle_locked(std::unique_ptr<pg_connection> conn);
+  /// Hands the connection to a waiter or to the idle list; false when it was closed instead.
+  bool recycle_locked(std::unique_ptr<pg_connection> conn);
   bool reusable(pg_connection& conn) const;
   void discard_locked(std::unique_ptr<pg_connection> conn);
   void open_connections();
