@@ -25,7 +25,7 @@ pool_stats connection_pool::stats() const { return core_->stats(); }
 
 void connection_pool::start_run(run_handler handler) {
   detail::spawn_op(
-      asio::make_strand(core_->executor()),
+      core_->run_strand(),
       [core = core_]() -> asio::awaitable<std::tuple<error_code>> { co_return std::tuple{co_await core->run()}; },
       std::move(handler));
 }

@@ -26,6 +26,8 @@ class pool_core : public std::enable_shared_from_this<pool_core> {
 
   const asio::any_io_executor& executor() const noexcept { return ex_; }
   const pool_params& params() const noexcept { return params_; }
+  /// Where run() must execute: its timer and wake-ups share this strand.
+  const asio::strand<asio::any_io_executor>& run_strand() const noexcept { return run_strand_; }
 
   asio::awaitable<error_code> run();
   void cancel();

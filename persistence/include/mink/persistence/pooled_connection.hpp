@@ -26,7 +26,8 @@ struct handle_access;
 /// Exclusive use of one pooled connection.
 ///
 /// Every operation completes on the completion handler's associated executor (by default the
-/// pool's), never inside the initiating call, and its error_code is one of: a SQLSTATE
+/// pool's; for a default-constructed handle, which has no pool, the system executor), never inside
+/// the initiating call, and its error_code is one of: a SQLSTATE
 /// (sqlstate_category(); compare with condition::unique_violation etc.), a client_errc (the
 /// connection broke, libpq refused to send), errc::not_leased (empty handle),
 /// errc::operation_in_progress (an operation is already running on this handle) or
