@@ -16,6 +16,14 @@ class framework_category_impl final : public boost::system::error_category {
     switch (static_cast<errc>(value)) {
       case errc::wrong_expected_version: return "concurrency conflict: wrong expected version";
       case errc::stream_not_found: return "stream not found";
+      case errc::empty_stream_id: return "stream id is empty";
+      case errc::no_events: return "no events to append";
+      case errc::invalid_version: return "invalid version";
+      case errc::event_too_large: return "event too large";
+      case errc::invalid_event: return "invalid event: a type is required and an event id must be a UUID";
+      case errc::duplicate_event_id: return "event id already used";
+      case errc::idempotency_key_reused: return "idempotency key reused with a different request";
+      case errc::schema_too_new: return "database schema is newer than this version of mink";
       case errc::mailbox_full: return "mailbox full";
       case errc::timeout: return "operation timed out";
       case errc::shutting_down: return "shutting down";

@@ -286,6 +286,17 @@ asio::awaitable<op_result> pg_connection::query(std::string_view sql, const quer
   co_return out;
 }
 
+asio::awaitable<op_result> pg_connection::script(const std::string& sql) {
+  if (!PQsendQuery(conn_, sql.c_str())) {
+    broken_ = PQstatus(conn_) == CONNECTION_BAD;
+    co_return op_result{client_errc::send_failed, query_result(client_diagnostics())};
+  }
+  if (auto ec = co_await flush()) co_return op_result{ec, query_result(client_diagnostics())};
+  auto out = co_await collect(false);
+  last_used = std::chrono::steady_clock::now();
+  co_return out;
+}
+
 asio::awaitable<error_code> pg_connection::prepare(const std::string& name, const std::string& sql) {
   if (!PQsendPrepare(conn_, name.c_str(), sql.c_str(), 0, nullptr)) {
     broken_ = PQstatus(conn_) == CONNECTION_BAD;

@@ -72,6 +72,8 @@ class pg_connection {
   asio::awaitable<op_result> execute(const std::string& name, const std::string& sql,
                                      const query_params& params);
   asio::awaitable<pipeline_result> run_pipeline(const pipeline& batch);
+  /// Several statements separated by semicolons, without parameters (simple query protocol).
+  asio::awaitable<op_result> script(const std::string& sql);
 
   /// Waits until the server sends something, then reads it; appends notifications to out.
   asio::awaitable<error_code> wait_for_notifications(std::vector<notification_message>& out);

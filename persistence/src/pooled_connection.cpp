@@ -115,6 +115,13 @@ void pooled_connection::start_execute(statement stmt, query_params params, query
          });
 }
 
+void pooled_connection::start_script(std::string sql, query_handler handler) {
+  launch(conn_.get(), pool_, std::move(handler), [sql = std::move(sql)](pg_connection& c) -> boost::asio::awaitable<query_tuple> {
+    auto r = co_await c.script(sql);
+    co_return query_tuple{r.ec, std::move(r.result)};
+  });
+}
+
 void pooled_connection::start_pipeline(pipeline batch, pipeline_handler handler) {
   using pipeline_tuple = std::tuple<error_code, std::vector<query_result>>;
   launch(conn_.get(), pool_, std::move(handler),

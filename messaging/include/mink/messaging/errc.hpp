@@ -13,6 +13,14 @@ enum class errc {
   // Concurrency and streams.
   wrong_expected_version = 1,  ///< Optimistic concurrency conflict on a stream.
   stream_not_found,            ///< The stream must exist but does not.
+  empty_stream_id,             ///< A stream id was empty.
+  no_events,                   ///< An append carried no events.
+  invalid_version,             ///< A version argument outside its range (reads start at 1).
+  event_too_large,             ///< An event's data + metadata exceed the store's limit.
+  invalid_event,               ///< An event without a type, or with an event id that is not a UUID.
+  duplicate_event_id,          ///< An event id already stored in another stream (or reused differently).
+  idempotency_key_reused,      ///< The same idempotency key with a different request fingerprint.
+  schema_too_new,              ///< The database holds a newer schema than this binary knows.
   // Actors and command bus.
   mailbox_full = 20,           ///< The target actor's bounded mailbox rejected the message.
   timeout,                     ///< An operation did not complete within its deadline.

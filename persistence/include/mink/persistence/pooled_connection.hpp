@@ -96,6 +96,16 @@ class pooled_connection {
         std::move(batch));
   }
 
+  /// Runs a script: several statements separated by semicolons, without parameters (PostgreSQL's
+  /// simple query protocol), e.g. a migration. Outside a transaction block the script runs as one
+  /// implicit transaction. Completion: void(error_code, query_result) (the last statement's result).
+  template <class CompletionToken>
+  auto async_run_script(std::string_view sql, CompletionToken&& token) {
+    return boost::asio::async_initiate<CompletionToken, void(boost::system::error_code, query_result)>(
+        [this](auto handler, std::string text) { start_script(std::move(text), std::move(handler)); }, token,
+        std::string(sql));
+  }
+
   /// BEGIN / COMMIT / ROLLBACK. Completion: void(error_code). A COMMIT of a failed transaction
   /// reports SQLSTATE 25P02-like errors as the server gives them (PostgreSQL answers ROLLBACK).
   template <class CompletionToken>
@@ -127,6 +137,7 @@ class pooled_connection {
   void start_query(std::string sql, query_params params, query_handler handler);
   void start_execute(statement stmt, query_params params, query_handler handler);
   void start_pipeline(pipeline batch, pipeline_handler handler);
+  void start_script(std::string sql, query_handler handler);
   void start_control(const char* sql, control_handler handler);
 
   std::shared_ptr<detail::pool_core> pool_;

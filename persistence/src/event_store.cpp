@@ -1,0 +1,40 @@
+#include <mink/persistence/event_store.hpp>
+
+#include <mink/messaging/errc.hpp>
+#include <mink/messaging/uuid.hpp>
+
+#include <boost/json/serialize.hpp>
+
+namespace mink::persistence {
+
+std::string append_result::conflict_message() const {
+  if (!expected || !actual_version) return {};
+  return describe_conflict(stream_id, *expected, *actual_version);
+}
+
+std::string stream_category(const std::string& stream_id) {
+  const auto dash = stream_id.find('-');
+  return dash == std::string::npos ? stream_id : stream_id.substr(0, dash);
+}
+
+boost::system::error_code validate_append(const std::string& stream_id, std::vector<event_data>& events,
+                                          std::size_t max_event_bytes) {
+  if (stream_id.empty()) return errc::empty_stream_id;
+  if (events.empty()) return errc::no_events;
+  for (auto& e : events) {
+    if (e.type.empty()) return errc::invalid_event;
+    if (e.event_id.empty()) {
+      e.event_id = new_uuid();
+    } else if (!is_uuid(e.event_id)) {
+      return errc::invalid_event;
+    } else {
+      // PostgreSQL prints UUIDs in lower case: normalize so that every store reads back the same.
+      for (auto& c : e.event_id) c = static_cast<char>(c >= 'A' && c <= 'F' ? c - 'A' + 'a' : c);
+    }
+    const auto size = boost::json::serialize(e.data).size() + boost::json::serialize(to_json(e.metadata)).size();
+    if (size > max_event_bytes) return errc::event_too_large;
+  }
+  return {};
+}
+
+}  // namespace mink::persistence

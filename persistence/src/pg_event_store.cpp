@@ -1,0 +1,222 @@
+#include <mink/persistence/pg_event_store.hpp>
+
+#include "pg_event_rows.hpp"
+#include "post_completion.hpp"
+#include "report_exception.hpp"
+
+#include <mink/messaging/errc.hpp>
+#include <mink/persistence/pg_error.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <charconv>
+#include <deque>
+#include <mutex>
+
+namespace mink::persistence {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+namespace {
+
+constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+
+int kind_code(expected_version e) {
+  switch (e.what()) {
+    case expected_version::kind::any: return 0;
+    case expected_version::kind::no_stream: return 1;
+    case expected_version::kind::stream_exists: return 2;
+    case expected_version::kind::exact: return 3;
+  }
+  return 0;
+}
+
+// One caller's append, waiting for (or inside) a batch.
+struct pending_append {
+  pending_append(std::string s, expected_version e, std::string request_json, boost::asio::any_completion_handler<void(error_code, append_result)> h)
+      : stream_id(std::move(s)), expected(e), json(std::move(request_json)), handler(std::move(h)) {}
+  std::string stream_id;
+  expected_version expected;
+  std::string json;  // this request's element of the batch array, serialized once
+  boost::asio::any_completion_handler<void(error_code, append_result)> handler;
+};
+
+std::string request_json(const std::string& stream_id, expected_version expected, std::vector<event_data>& events) {
+  boost::json::object q;
+  q["s"] = stream_id;
+  q["c"] = stream_category(stream_id);
+  q["k"] = kind_code(expected);
+  q["v"] = expected.value();
+  boost::json::array evs;
+  evs.reserve(events.size());
+  for (auto& e : events) {
+    boost::json::object o;
+    o["id"] = e.event_id;
+    o["t"] = e.type;
+    o["d"] = std::move(e.data);
+    o["m"] = to_json(e.metadata);
+    evs.push_back(std::move(o));
+  }
+  q["e"] = std::move(evs);
+  return boost::json::serialize(q);
+}
+
+const statement append_batch("SELECT o_idx, o_status, o_version, o_positions::text, o_actual, o_txid::text "
+                             "FROM mink_append_batch($1::jsonb)");
+
+append_result stream_failure(const std::string& stream_id) {
+  append_result r;
+  r.stream_id = stream_id;
+  return r;
+}
+
+// "{1,2,3}" -> positions
+bool parse_positions(std::string_view text, std::vector<std::int64_t>& out) {
+  if (text.size() < 2 || text.front() != '{' || text.back() != '}') return false;
+  text = text.substr(1, text.size() - 2);
+  while (!text.empty()) {
+    const auto comma = text.find(',');
+    const auto item = text.substr(0, comma);
+    std::int64_t v = 0;
+    auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
+    if (ec != std::errc{} || end != item.data() + item.size()) return false;
+    out.push_back(v);
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return true;
+}
+
+}  // namespace
+
+struct pg_event_store::state : std::enable_shared_from_this<state> {
+  state(connection_pool& p, pg_event_store_params prm) : pool(p), params(std::move(prm)) {}
+
+  connection_pool& pool;
+  pg_event_store_params params;
+  std::mutex mtx;
+  std::deque<std::unique_ptr<pending_append>> queue;
+  std::size_t writers = 0;
+
+  void complete(std::unique_ptr<pending_append>& a, error_code ec, append_result r) {
+    detail::post_completion(pool.get_executor(), std::move(a->handler), ec, std::move(r));
+  }
+
+  // Runs one batch; returns the error that failed it as a whole (nothing completed), if any.
+  asio::awaitable<error_code> run_batch(std::vector<std::unique_ptr<pending_append>>& batch) {
+    std::string json = "[";
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (i > 0) json += ',';
+      json += batch[i]->json;
+    }
+    json += ']';
+    auto [ec, r] = co_await pool.async_execute(append_batch, query_params(json), tuple_awaitable);
+    if (ec) co_return ec;
+    if (r.rows() != batch.size()) co_return client_errc::bad_response;
+    std::int64_t last_position = 0;
+    for (std::size_t row = 0; row < r.rows(); ++row) {
+      const auto idx = static_cast<std::size_t>(detail::value_or<std::int32_t>(r.get<std::int32_t>(row, 0), -1));
+      const auto status = detail::value_or<std::int32_t>(r.get<std::int32_t>(row, 1), -1);
+      if (idx >= batch.size() || !batch[idx]) co_return client_errc::bad_response;
+      auto& a = batch[idx];
+      append_result out;
+      out.stream_id = a->stream_id;
+      error_code result_ec;
+      if (status == 0 || status == 1) {
+        out.version = static_cast<std::uint64_t>(detail::value_or<std::int64_t>(r.get<std::int64_t>(row, 2), 0));
+        parse_positions(r.text(row, 3), out.positions);
+        detail::parse_u64(r.text(row, 5), out.transaction_id);
+        out.replayed = status == 1;
+        if (!out.positions.empty()) last_position = std::max(last_position, out.positions.back());
+      } else if (status == 2) {
+        result_ec = errc::wrong_expected_version;
+        out.expected = a->expected;
+        out.actual_version = static_cast<std::uint64_t>(detail::value_or<std::int64_t>(r.get<std::int64_t>(row, 4), 0));
+      } else if (status == 3) {
+        result_ec = errc::stream_not_found;
+      } else if (status == 4) {
+        result_ec = errc::duplicate_event_id;
+      } else {
+        result_ec = client_errc::bad_response;
+      }
+      complete(a, result_ec, std::move(out));
+      a.reset();
+    }
+    if (last_position > 0 && !params.notify_channel.empty()) {
+      // After the commit, in a transaction of its own: the notification queue lock is then held
+      // only briefly, never across a commit flush (appends do not queue behind it).
+      co_await pool.async_query("SELECT pg_notify($1, $2)", query_params(params.notify_channel, std::to_string(last_position)),
+                                tuple_awaitable);
+    }
+    co_return error_code{};
+  }
+
+  asio::awaitable<void> writer() {
+    for (;;) {
+      std::vector<std::unique_ptr<pending_append>> batch;
+      {
+        std::lock_guard lock(mtx);
+        if (queue.empty()) {
+          --writers;
+          co_return;
+        }
+        const std::size_t n = std::min(queue.size(), params.max_batch);
+        batch.reserve(n);
+        for (std::size_t i = 0; i < n; ++i) {
+          batch.push_back(std::move(queue.front()));
+          queue.pop_front();
+        }
+      }
+      auto ec = co_await run_batch(batch);
+      if (!ec) continue;
+      if (batch.size() > 1 && ec.category() == sqlstate_category() && ec != condition::connection_error) {
+        // The batch failed as a whole (deadlock, a race on an event id): one by one, so that only
+        // the append at fault gets the error.
+        for (auto& a : batch) {
+          std::vector<std::unique_ptr<pending_append>> single;
+          single.push_back(std::move(a));
+          if (auto single_ec = co_await run_batch(single)) complete(single[0], single_ec, stream_failure(single[0]->stream_id));
+        }
+      } else {
+        for (auto& a : batch) {
+          if (a) complete(a, ec, stream_failure(a->stream_id));
+        }
+      }
+    }
+  }
+};
+
+pg_event_store::pg_event_store(connection_pool& pool, pg_event_store_params params)
+    : pool_(pool), state_(std::make_shared<state>(pool, std::move(params))) {
+  state_->params.max_batch = std::max<std::size_t>(state_->params.max_batch, 1);
+  state_->params.writers = std::max<std::size_t>(state_->params.writers, 1);
+}
+
+pg_event_store::~pg_event_store() = default;
+
+void pg_event_store::do_append(std::string stream_id, expected_version expected, std::vector<event_data> events,
+                               append_handler handler) {
+  if (auto ec = validate_append(stream_id, events, state_->params.max_event_bytes)) {
+    detail::post_completion(state_->pool.get_executor(), std::move(handler), ec, stream_failure(stream_id));
+    return;
+  }
+  auto json = request_json(stream_id, expected, events);
+  bool start_writer = false;
+  {
+    std::lock_guard lock(state_->mtx);
+    state_->queue.push_back(std::make_unique<pending_append>(std::move(stream_id), expected, std::move(json), std::move(handler)));
+    if (state_->writers < state_->params.writers) {
+      ++state_->writers;
+      start_writer = true;
+    }
+  }
+  if (start_writer) {
+    asio::co_spawn(state_->pool.get_executor(), [s = state_]() { return s->writer(); }, detail::report_exception("event store writer"));
+  }
+}
+
+}  // namespace mink::persistence
