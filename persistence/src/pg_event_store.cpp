@@ -14,6 +14,8 @@
 
 #include <charconv>
 #include <deque>
+#include <map>
+#include <utility>
 #include <mutex>
 
 namespace mink::persistence {
@@ -102,57 +104,131 @@ struct pg_event_store::state : std::enable_shared_from_this<state> {
   std::deque<std::unique_ptr<pending_append>> queue;
   std::size_t writers = 0;
 
+  // Completes and forgets one append.
   void complete(std::unique_ptr<pending_append>& a, error_code ec, append_result r) {
     detail::post_completion(pool.get_executor(), std::move(a->handler), ec, std::move(r));
+    a.reset();
   }
 
   // Runs one batch; returns the error that failed it as a whole (nothing completed), if any.
+  //
+  // Requests for the same stream expecting the same exact version are doomed but for the first:
+  // whatever happens to it, the stream will not be at that version for the others. Only the first
+  // is sent; the others learn their conflict from its outcome (or, when that outcome says nothing
+  // about the version, wait for the next batch). Many writers racing on one hot stream then cost
+  // one request per round instead of one per writer.
   asio::awaitable<error_code> run_batch(std::vector<std::unique_ptr<pending_append>>& batch) {
-    std::string json = "[";
+    std::vector<std::size_t> sent;
+    std::vector<std::size_t> leader(batch.size(), batch.size());  // batch.size(): none
+    std::map<std::pair<std::string_view, std::uint64_t>, std::size_t> first_exact;
     for (std::size_t i = 0; i < batch.size(); ++i) {
-      if (i > 0) json += ',';
-      json += batch[i]->json;
+      const auto kind = batch[i]->expected.what();
+      if (kind == expected_version::kind::exact || kind == expected_version::kind::no_stream) {
+        auto [it, inserted] = first_exact.try_emplace({batch[i]->stream_id, batch[i]->expected.value()}, i);
+        if (!inserted) {
+          leader[i] = it->second;
+          continue;
+        }
+      }
+      sent.push_back(i);
+    }
+    std::string json = "[";
+    for (std::size_t k = 0; k < sent.size(); ++k) {
+      if (k > 0) json += ',';
+      json += batch[sent[k]]->json;
     }
     json += ']';
     auto [ec, r] = co_await pool.async_execute(append_batch, query_params(json), tuple_awaitable);
     if (ec) co_return ec;
-    if (r.rows() != batch.size()) co_return client_errc::bad_response;
+    if (r.rows() != sent.size()) co_return client_errc::bad_response;
+
+    struct outcome {
+      int status = -1;
+      std::uint64_t version = 0;
+      std::uint64_t actual = 0;
+    };
+    std::vector<outcome> outcomes(batch.size());
     std::int64_t last_position = 0;
     for (std::size_t row = 0; row < r.rows(); ++row) {
-      const auto idx = static_cast<std::size_t>(detail::value_or<std::int32_t>(r.get<std::int32_t>(row, 0), -1));
-      const auto status = detail::value_or<std::int32_t>(r.get<std::int32_t>(row, 1), -1);
-      if (idx >= batch.size() || !batch[idx]) co_return client_errc::bad_response;
-      auto& a = batch[idx];
+      const auto k = static_cast<std::size_t>(detail::value_or<std::int32_t>(r.get<std::int32_t>(row, 0), -1));
+      if (k >= sent.size() || !batch[sent[k]]) co_return client_errc::bad_response;
+      auto& a = batch[sent[k]];
+      auto& o = outcomes[sent[k]];
+      o.status = detail::value_or<std::int32_t>(r.get<std::int32_t>(row, 1), -1);
       append_result out;
       out.stream_id = a->stream_id;
       error_code result_ec;
-      if (status == 0 || status == 1) {
-        out.version = static_cast<std::uint64_t>(detail::value_or<std::int64_t>(r.get<std::int64_t>(row, 2), 0));
+      if (o.status == 0 || o.status == 1) {
+        out.version = o.version = static_cast<std::uint64_t>(detail::value_or<std::int64_t>(r.get<std::int64_t>(row, 2), 0));
         parse_positions(r.text(row, 3), out.positions);
         detail::parse_u64(r.text(row, 5), out.transaction_id);
-        out.replayed = status == 1;
+        out.replayed = o.status == 1;
         if (!out.positions.empty()) last_position = std::max(last_position, out.positions.back());
-      } else if (status == 2) {
+      } else if (o.status == 2) {
         result_ec = errc::wrong_expected_version;
         out.expected = a->expected;
-        out.actual_version = static_cast<std::uint64_t>(detail::value_or<std::int64_t>(r.get<std::int64_t>(row, 4), 0));
-      } else if (status == 3) {
+        out.actual_version = o.actual =
+            static_cast<std::uint64_t>(detail::value_or<std::int64_t>(r.get<std::int64_t>(row, 4), 0));
+      } else if (o.status == 3) {
         result_ec = errc::stream_not_found;
-      } else if (status == 4) {
+      } else if (o.status == 4) {
         result_ec = errc::duplicate_event_id;
       } else {
         result_ec = client_errc::bad_response;
       }
       complete(a, result_ec, std::move(out));
-      a.reset();
     }
-    if (last_position > 0 && !params.notify_channel.empty()) {
-      // After the commit, in a transaction of its own: the notification queue lock is then held
-      // only briefly, never across a commit flush (appends do not queue behind it).
-      co_await pool.async_query("SELECT pg_notify($1, $2)", query_params(params.notify_channel, std::to_string(last_position)),
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (leader[i] == batch.size()) continue;
+      const auto& lead = outcomes[leader[i]];
+      if (lead.status == 0 || lead.status == 2) {
+        append_result out;
+        out.stream_id = batch[i]->stream_id;
+        out.expected = batch[i]->expected;
+        out.actual_version = lead.status == 0 ? lead.version : lead.actual;
+        complete(batch[i], errc::wrong_expected_version, std::move(out));
+      } else {
+        std::lock_guard lock(mtx);
+        queue.push_front(std::move(batch[i]));
+      }
+    }
+    if (last_position > 0) notify(last_position);
+    co_return error_code{};
+  }
+
+  // NOTIFY after the commit, in a transaction of its own, so that the notification queue's lock is
+  // never held across a commit flush; and at most one in flight: batches that commit meanwhile are
+  // covered by the next one (the payload is only a hint, the highest position).
+  std::int64_t notify_pending = 0;
+  bool notify_in_flight = false;
+
+  void notify(std::int64_t position) {
+    if (params.notify_channel.empty()) return;
+    {
+      std::lock_guard lock(mtx);
+      notify_pending = std::max(notify_pending, position);
+      if (notify_in_flight) return;
+      notify_in_flight = true;
+    }
+    asio::co_spawn(pool.get_executor(), [self = shared_from_this()]() { return self->send_notifications(); },
+                   detail::report_exception("event store notify"));
+  }
+
+  asio::awaitable<void> send_notifications() {
+    for (;;) {
+      std::int64_t position;
+      {
+        std::lock_guard lock(mtx);
+        position = std::exchange(notify_pending, 0);
+        if (position == 0) {
+          notify_in_flight = false;
+          co_return;
+        }
+      }
+      // A failed wake-up is harmless: listeners also poll and catch up from their checkpoints.
+      co_await pool.async_query("SELECT pg_notify($1, $2)", query_params(params.notify_channel, std::to_string(position)),
                                 tuple_awaitable);
     }
-    co_return error_code{};
   }
 
   asio::awaitable<void> writer() {
@@ -179,7 +255,9 @@ struct pg_event_store::state : std::enable_shared_from_this<state> {
         for (auto& a : batch) {
           std::vector<std::unique_ptr<pending_append>> single;
           single.push_back(std::move(a));
-          if (auto single_ec = co_await run_batch(single)) complete(single[0], single_ec, stream_failure(single[0]->stream_id));
+          if (auto single_ec = co_await run_batch(single); single_ec && single[0]) {
+            complete(single[0], single_ec, stream_failure(single[0]->stream_id));
+          }
         }
       } else {
         for (auto& a : batch) {
