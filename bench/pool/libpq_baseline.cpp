@@ -1,57 +1,17 @@
 // The plain, blocking libpq side: the `sync` baseline phase and the setup statements.
 
-#include "bench_support.hpp"
-
-#include <libpq-fe.h>
+#include "libpq_baseline.hpp"
+#include "pg_sync.hpp"
 
 #include <charconv>
 #include <cstdlib>
-#include <memory>
+#include <stdexcept>
 
 namespace mink::bench {
-namespace {
-
-struct conn_deleter {
-  void operator()(PGconn* c) const { PQfinish(c); }
-};
-struct result_deleter {
-  void operator()(PGresult* r) const { PQclear(r); }
-};
-using conn_ptr = std::unique_ptr<PGconn, conn_deleter>;
-using result_ptr = std::unique_ptr<PGresult, result_deleter>;
-
-std::string trimmed(const char* message) {
-  std::string m = message ? message : "";
-  while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
-  return m;
-}
-
-conn_ptr connect(const std::string& conninfo, const char* what) {
-  conn_ptr conn(PQconnectdb(conninfo.c_str()));
-  if (!conn || PQstatus(conn.get()) != CONNECTION_OK)
-    throw std::runtime_error(std::string(what) + ": cannot connect: " +
-                             (conn ? trimmed(PQerrorMessage(conn.get())) : "out of memory"));
-  // Notices (e.g. "relation already exists, skipping") are not the benchmark's output.
-  PQsetNoticeProcessor(conn.get(), [](void*, const char*) {}, nullptr);
-  return conn;
-}
-
-result_ptr exec_checked(PGconn* conn, const char* sql, ExecStatusType expected, const char* what) {
-  result_ptr res(PQexec(conn, sql));
-  if (!res || PQresultStatus(res.get()) != expected)
-    throw std::runtime_error(std::string(what) + ": " + sql + ": " + trimmed(PQerrorMessage(conn)));
-  return res;
-}
-
-}  // namespace
 
 phase_result run_sync_phase(const std::string& conninfo, clock::duration measure) {
   auto conn = connect(conninfo, "sync");
-  {
-    result_ptr prep(PQprepare(conn.get(), "bench_sync", "SELECT $1::int4", 1, nullptr));
-    if (!prep || PQresultStatus(prep.get()) != PGRES_COMMAND_OK)
-      throw std::runtime_error("sync: PQprepare: " + trimmed(PQerrorMessage(conn.get())));
-  }
+  prepare_checked(conn.get(), "bench_sync", "SELECT $1::int4", 1, "sync");
   std::int32_t next = 0;
   // The same work per round trip as the pool phases: format the parameter, run, check the value.
   const auto timed_loop = [&](clock::duration d) {

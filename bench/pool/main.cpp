@@ -8,16 +8,39 @@
 // 130 when interrupted.
 
 #include "bench_support.hpp"
+#include "libpq_baseline.hpp"
 #include "pool_phases.hpp"
 
 #include <cstdio>
 #include <exception>
 #include <iostream>
+#include <ostream>
 #include <string>
 
 namespace {
 
 using namespace mink::bench;
+
+void print_usage(std::ostream& out, const char* argv0) {
+  out << "usage: " << argv0 << " [--seconds N] [--database-url URL] [--help]\n"
+      << "\n"
+      << "Measures mink's connection pool against plain libpq, in one run:\n"
+      << "  pool_1           prepared SELECT $1::int4 round trips/s, one requester, pool max_size 4\n"
+      << "  sync             the same statement through blocking libpq on one connection (baseline)\n"
+      << "  pool_16x4        16 concurrent requesters over a pool of 4 connections (total/s)\n"
+      << "  insert_plain     single-row INSERTs/s into bench_rows, one transaction per row\n"
+      << "  insert_pipeline  the same INSERTs in pipelines of 100 (one round trip and commit each)\n"
+      << "Each phase warms up for " << warmup_time.count() << " ms, then runs for N seconds. The last\n"
+      << "line of output is one JSON object with every figure and the ratios.\n"
+      << "\n"
+      << "options:\n"
+      << "  --seconds N          measured seconds per phase (default 3; fractions allowed)\n"
+      << "  --database-url URL   libpq URL or key=value string of an existing server (default:\n"
+      << "                       $MINK_DATABASE_URL; if neither is set, an embedded PostgreSQL 15\n"
+      << "                       is started in a fresh /tmp/mink-bench-pool-XXXXXX, removed at exit).\n"
+      << "                       The table bench_rows is created there if missing and is kept.\n"
+      << "  -h, --help           this text\n";
+}
 
 double ratio(double numerator, double denominator) { return denominator > 0 ? numerator / denominator : 0.0; }
 
@@ -44,7 +67,7 @@ void print_target(const char* name, double value, double target) {
 
 int run(const options& opts) {
   const auto measure = to_duration(opts.seconds);
-  bench_server server(opts.database_url);
+  bench_server server(opts.database_url, "mink-bench-pool");
   if (server.embedded()) {
     std::cout << "server: embedded PostgreSQL, data directory " << server.data_directory().string() << std::endl;
   } else {
@@ -97,7 +120,7 @@ int run(const options& opts) {
 int main(int argc, char** argv) {
   options opts;
   try {
-    opts = parse_options(argc, argv);
+    opts = parse_options(argc, argv, 3.0);
   } catch (const usage_error& e) {
     std::cerr << argv[0] << ": " << e.what() << "\n";
     print_usage(std::cerr, argv[0]);

@@ -4,6 +4,7 @@
 // the in-memory store that users test against cannot drift from the PostgreSQL store.
 
 #include <mink/persistence/event_store.hpp>
+#include <mink/persistence/snapshot_store.hpp>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
@@ -21,6 +22,8 @@ namespace mink::test {
 struct store_harness {
   virtual ~store_harness() = default;
   virtual persistence::event_store& store() = 0;
+  /// The snapshot store of the same implementation.
+  virtual persistence::snapshot_store& snapshots() = 0;
   virtual boost::asio::io_context& context() = 0;
   /// Runs a coroutine on context() to completion with a deadline (rethrows its exception).
   /// Drives context() from the calling thread only: Boost.Test assertions are not thread-safe.
@@ -60,6 +63,11 @@ void metadata_round_trip(store_harness& h);
 void unicode_round_trip(store_harness& h);
 void large_payload_round_trip(store_harness& h);
 
+// Snapshots (snapshot_store_conformance.cpp).
+void snapshot_latest_version_wins(store_harness& h);
+void snapshot_missing_and_invalid(store_harness& h);
+void snapshot_data_round_trip(store_harness& h);
+
 }  // namespace conformance
 }  // namespace mink::test
 
@@ -89,4 +97,7 @@ void large_payload_round_trip(store_harness& h);
   MINK_CONFORMANCE_CASE_(Harness, stream_info_fields)         \
   MINK_CONFORMANCE_CASE_(Harness, metadata_round_trip)        \
   MINK_CONFORMANCE_CASE_(Harness, unicode_round_trip)         \
-  MINK_CONFORMANCE_CASE_(Harness, large_payload_round_trip)
+  MINK_CONFORMANCE_CASE_(Harness, large_payload_round_trip) \
+  MINK_CONFORMANCE_CASE_(Harness, snapshot_latest_version_wins) \
+  MINK_CONFORMANCE_CASE_(Harness, snapshot_missing_and_invalid) \
+  MINK_CONFORMANCE_CASE_(Harness, snapshot_data_round_trip)

@@ -2,6 +2,7 @@
 
 #include <mink/messaging/errc.hpp>
 #include <mink/persistence/memory_event_store.hpp>
+#include <mink/persistence/memory_snapshot_store.hpp>
 
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -38,9 +39,10 @@ using mink::persistence::read_direction;
 class memory_harness : public mink::test::store_harness {
  public:
   explicit memory_harness(std::size_t max_event_bytes = mink::persistence::default_max_event_bytes)
-      : store_(ioc_.get_executor(), max_event_bytes) {}
+      : store_(ioc_.get_executor(), max_event_bytes), snapshots_(ioc_.get_executor()) {}
 
   mink::persistence::event_store& store() override { return store_; }
+  mink::persistence::snapshot_store& snapshots() override { return snapshots_; }
   asio::io_context& context() override { return ioc_; }
   memory_store& memory() { return store_; }
 
@@ -73,6 +75,7 @@ class memory_harness : public mink::test::store_harness {
  private:
   asio::io_context ioc_;
   memory_store store_;
+  mink::persistence::memory_snapshot_store snapshots_;
   std::uint64_t streams_ = 0;
 };
 

@@ -1,5 +1,6 @@
 #pragma once
-// Shared pieces of mink-bench-pool: options, the server under test, phase timing and reporting.
+// Shared pieces of the benchmarks in bench/ (library mink_bench_support): options, the server under
+// test, phase timing and reporting, and small blocking-libpq helpers (pg_sync.hpp).
 
 #include <mink/persistence/embedded_postgres.hpp>
 
@@ -20,7 +21,7 @@ using clock = std::chrono::steady_clock;
 inline constexpr std::chrono::milliseconds warmup_time{500};
 
 struct options {
-  double seconds = 3.0;      ///< Measured duration of each phase.
+  double seconds = 3.0;      ///< Measured duration of each phase (parse_options sets the program's default).
   std::string database_url;  ///< Empty: start an embedded server.
   bool help = false;
 };
@@ -30,9 +31,9 @@ struct usage_error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// --seconds N, --database-url URL (else $MINK_DATABASE_URL), --help. Throws usage_error.
-options parse_options(int argc, char** argv);
-void print_usage(std::ostream& out, const char* argv0);
+/// --seconds N (default `default_seconds`), --database-url URL (else $MINK_DATABASE_URL), --help.
+/// Throws usage_error. Each program prints its own usage text.
+options parse_options(int argc, char** argv, double default_seconds);
 
 /// SIGINT/SIGTERM only set a flag: loops end at their next check, so main still stops the
 /// embedded server and removes its data directory.
@@ -72,10 +73,10 @@ struct phase_result {
 void print_phase(std::ostream& out, const phase_result& r);
 
 /// The server the phases talk to: the one named by a URL, or an embedded PostgreSQL in a fresh
-/// /tmp/mink-bench-pool-XXXXXX data directory that the destructor stops and removes.
+/// /tmp/<temp_prefix>-XXXXXX data directory that the destructor stops and removes.
 class bench_server {
  public:
-  explicit bench_server(const std::string& database_url);
+  bench_server(const std::string& database_url, const std::string& temp_prefix);
   ~bench_server();
   bench_server(const bench_server&) = delete;
   bench_server& operator=(const bench_server&) = delete;
@@ -91,14 +92,5 @@ class bench_server {
   std::unique_ptr<persistence::embedded_postgres> postgres_;
   std::string conninfo_;
 };
-
-// Plain libpq, blocking (libpq_baseline.cpp): the baseline and the setup statements.
-
-/// `sync`: PQprepare once, then PQexecPrepared("SELECT $1::int4") in a loop on one connection.
-phase_result run_sync_phase(const std::string& conninfo, clock::duration measure);
-/// Creates bench_rows unless it exists.
-void prepare_schema(const std::string& conninfo);
-/// SELECT count(*) FROM bench_rows, to check that every reported insert was committed.
-std::int64_t count_rows(const std::string& conninfo);
 
 }  // namespace mink::bench

@@ -37,8 +37,9 @@ bool take_value(int argc, char** argv, int& i, std::string_view name, std::strin
 
 }  // namespace
 
-options parse_options(int argc, char** argv) {
+options parse_options(int argc, char** argv, double default_seconds) {
   options opts;
+  opts.seconds = default_seconds;
   if (const char* url = std::getenv("MINK_DATABASE_URL"); url != nullptr && *url != '\0') opts.database_url = url;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
@@ -61,27 +62,6 @@ options parse_options(int argc, char** argv) {
     }
   }
   return opts;
-}
-
-void print_usage(std::ostream& out, const char* argv0) {
-  out << "usage: " << argv0 << " [--seconds N] [--database-url URL] [--help]\n"
-      << "\n"
-      << "Measures mink's connection pool against plain libpq, in one run:\n"
-      << "  pool_1           prepared SELECT $1::int4 round trips/s, one requester, pool max_size 4\n"
-      << "  sync             the same statement through blocking libpq on one connection (baseline)\n"
-      << "  pool_16x4        16 concurrent requesters over a pool of 4 connections (total/s)\n"
-      << "  insert_plain     single-row INSERTs/s into bench_rows, one transaction per row\n"
-      << "  insert_pipeline  the same INSERTs in pipelines of 100 (one round trip and commit each)\n"
-      << "Each phase warms up for " << warmup_time.count() << " ms, then runs for N seconds. The last\n"
-      << "line of output is one JSON object with every figure and the ratios.\n"
-      << "\n"
-      << "options:\n"
-      << "  --seconds N          measured seconds per phase (default 3; fractions allowed)\n"
-      << "  --database-url URL   libpq URL or key=value string of an existing server (default:\n"
-      << "                       $MINK_DATABASE_URL; if neither is set, an embedded PostgreSQL 15\n"
-      << "                       is started in a fresh /tmp/mink-bench-pool-XXXXXX, removed at exit).\n"
-      << "                       The table bench_rows is created there if missing and is kept.\n"
-      << "  -h, --help           this text\n";
 }
 
 void install_stop_handlers() {
@@ -134,13 +114,13 @@ void print_phase(std::ostream& out, const phase_result& r) {
   out << line << std::endl;
 }
 
-bench_server::bench_server(const std::string& database_url) {
+bench_server::bench_server(const std::string& database_url, const std::string& temp_prefix) {
   if (!database_url.empty()) {
     conninfo_ = database_url;
     return;
   }
-  char name[] = "/tmp/mink-bench-pool-XXXXXX";
-  if (::mkdtemp(name) == nullptr) throw std::system_error(errno, std::generic_category(), "mkdtemp " + std::string(name));
+  std::string name = "/tmp/" + temp_prefix + "-XXXXXX";
+  if (::mkdtemp(name.data()) == nullptr) throw std::system_error(errno, std::generic_category(), "mkdtemp " + name);
   temp_dir_ = name;
   persistence::embedded_postgres_params params;
   params.data_directory = temp_dir_;  // durable defaults: fsync and synchronous_commit stay on
