@@ -4,6 +4,7 @@
 // the in-memory store that users test against cannot drift from the PostgreSQL store.
 
 #include <mink/persistence/event_store.hpp>
+#include <mink/persistence/checkpoint_store.hpp>
 #include <mink/persistence/snapshot_store.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -24,6 +25,8 @@ struct store_harness {
   virtual persistence::event_store& store() = 0;
   /// The snapshot store of the same implementation.
   virtual persistence::snapshot_store& snapshots() = 0;
+  /// The checkpoint store of the same implementation.
+  virtual persistence::checkpoint_store& checkpoints() = 0;
   virtual boost::asio::io_context& context() = 0;
   /// Runs a coroutine on context() to completion with a deadline (rethrows its exception).
   /// Drives context() from the calling thread only: Boost.Test assertions are not thread-safe.
@@ -68,6 +71,10 @@ void snapshot_latest_version_wins(store_harness& h);
 void snapshot_missing_and_invalid(store_harness& h);
 void snapshot_data_round_trip(store_harness& h);
 
+// Checkpoints (checkpoint_store_conformance.cpp).
+void checkpoint_save_load_replace(store_harness& h);
+void checkpoint_missing_and_invalid(store_harness& h);
+
 }  // namespace conformance
 }  // namespace mink::test
 
@@ -100,4 +107,6 @@ void snapshot_data_round_trip(store_harness& h);
   MINK_CONFORMANCE_CASE_(Harness, large_payload_round_trip) \
   MINK_CONFORMANCE_CASE_(Harness, snapshot_latest_version_wins) \
   MINK_CONFORMANCE_CASE_(Harness, snapshot_missing_and_invalid) \
-  MINK_CONFORMANCE_CASE_(Harness, snapshot_data_round_trip)
+  MINK_CONFORMANCE_CASE_(Harness, snapshot_data_round_trip) \
+  MINK_CONFORMANCE_CASE_(Harness, checkpoint_save_load_replace) \
+  MINK_CONFORMANCE_CASE_(Harness, checkpoint_missing_and_invalid)

@@ -15,6 +15,7 @@ using mink::errc;
 using mink::event_data;
 using mink::expected_version;
 using mink::log_position;
+using mink::persistence::checkpoint;
 
 namespace {
 
@@ -214,6 +215,45 @@ BOOST_AUTO_TEST_CASE(coalesced_appends_keep_their_own_outcomes) {
   BOOST_TEST(ok == 240);
   BOOST_TEST(conflicts == 16);
   BOOST_TEST(transactions.size() < 64u, transactions.size() << " transactions for 240 appends");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(pg_unit_of_work)
+
+// A projection's read-model change and its checkpoint commit together or not at all.
+BOOST_AUTO_TEST_CASE(a_checkpoint_written_in_a_transaction_commits_or_rolls_back_with_it) {
+  pg_store_harness h;
+  const std::string name = h.unique_stream("Projection");
+  h.run([&]() -> asio::awaitable<void> {
+    co_await admin_query(h.fixture.pool, "CREATE TABLE IF NOT EXISTS uow_read_model (k text PRIMARY KEY, n int)");
+    checkpoint first;
+    first.projection = name;
+    first.position = log_position{10, 100};
+    auto [e0] = co_await h.checkpoints().async_save(first, tuple_awaitable);
+    BOOST_REQUIRE(!e0);
+    for (const bool commit : {false, true}) {
+      auto [ea, tx] = co_await h.fixture.pool.async_acquire(tuple_awaitable);
+      BOOST_REQUIRE(!ea);
+      co_await tx.async_begin(tuple_awaitable);
+      co_await tx.async_query("INSERT INTO uow_read_model VALUES ($1, 1) ON CONFLICT (k) DO UPDATE SET n = uow_read_model.n + 1",
+                              query_params(name), tuple_awaitable);
+      checkpoint next = first;
+      next.position = log_position{11, 200};
+      auto [es] = co_await h.pg_checkpoints().async_save_in(tx, next, tuple_awaitable);
+      BOOST_REQUIRE(!es);
+      if (commit) {
+        co_await tx.async_commit(tuple_awaitable);
+      } else {
+        co_await tx.async_rollback(tuple_awaitable);
+      }
+      tx.release();
+      auto [el, loaded] = co_await h.checkpoints().async_load(name, tuple_awaitable);
+      BOOST_TEST(loaded->position.position == (commit ? 200 : 100));
+      auto rm = co_await admin_query(h.fixture.pool, "SELECT count(*) FROM uow_read_model WHERE k = $1", query_params(name));
+      BOOST_TEST(rm.get<std::int64_t>(0, 0).value() == (commit ? 1 : 0));
+    }
+  });
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -2,6 +2,7 @@
 
 #include <mink/messaging/errc.hpp>
 #include <mink/persistence/memory_event_store.hpp>
+#include <mink/persistence/memory_checkpoint_store.hpp>
 #include <mink/persistence/memory_snapshot_store.hpp>
 
 #include <boost/asio/bind_executor.hpp>
@@ -39,10 +40,11 @@ using mink::persistence::read_direction;
 class memory_harness : public mink::test::store_harness {
  public:
   explicit memory_harness(std::size_t max_event_bytes = mink::persistence::default_max_event_bytes)
-      : store_(ioc_.get_executor(), max_event_bytes), snapshots_(ioc_.get_executor()) {}
+      : store_(ioc_.get_executor(), max_event_bytes), snapshots_(ioc_.get_executor()), checkpoints_(ioc_.get_executor()) {}
 
   mink::persistence::event_store& store() override { return store_; }
   mink::persistence::snapshot_store& snapshots() override { return snapshots_; }
+  mink::persistence::checkpoint_store& checkpoints() override { return checkpoints_; }
   asio::io_context& context() override { return ioc_; }
   memory_store& memory() { return store_; }
 
@@ -76,6 +78,7 @@ class memory_harness : public mink::test::store_harness {
   asio::io_context ioc_;
   memory_store store_;
   mink::persistence::memory_snapshot_store snapshots_;
+  mink::persistence::memory_checkpoint_store checkpoints_;
   std::uint64_t streams_ = 0;
 };
 

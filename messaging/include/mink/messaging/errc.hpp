@@ -21,6 +21,7 @@ enum class errc {
   duplicate_event_id,          ///< An event id already stored in another stream (or reused differently).
   idempotency_key_reused,      ///< The same idempotency key with a different request fingerprint.
   schema_too_new,              ///< The database holds a newer schema than this binary knows.
+  empty_name,                  ///< A required name (projection, key) was empty.
   // Actors and command bus.
   mailbox_full = 20,           ///< The target actor's bounded mailbox rejected the message.
   timeout,                     ///< An operation did not complete within its deadline.

@@ -1,0 +1,166 @@
+// mink-bench-event-store: what mink's PostgreSQL event store achieves against plain libpq on the
+// same server: appends against the durable single-row INSERT ceiling, and stream reads against the
+// same query in a blocking libpq loop.
+//
+// Phases, in order, each warmed up and then timed for --seconds (see --help):
+//   ceiling, append, read_mink, read_libpq.
+// The figures go to stdout, one line per phase, the targets, then one final JSON line for scripts.
+// Diagnostics go to stderr. Exit status: 0 when every phase ran (targets met or not), 1 on any
+// failure, 2 on a bad command line, 130 when interrupted.
+
+#include "bench_support.hpp"
+#include "es_phases.hpp"
+#include "server_cpu.hpp"
+
+#include <cstdio>
+#include <exception>
+#include <iostream>
+#include <string>
+
+namespace {
+
+using namespace mink::bench;
+
+constexpr double default_seconds = 5.0;
+
+void print_usage(std::ostream& out, const char* argv0) {
+  out << "usage: " << argv0 << " [--seconds N] [--database-url URL] [--help]\n"
+      << "\n"
+      << "Measures mink's PostgreSQL event store against plain libpq, in one run:\n"
+      << "  ceiling     single-row INSERTs/s into bench_ceiling, one transaction each, through\n"
+      << "              blocking libpq from " << ceiling_threads << " threads (each its own connection)\n"
+      << "  append      pg_event_store::async_append of one event to a new stream (no_stream), from\n"
+      << "              " << append_callers << " concurrent callers on one io_context, pool of " << store_pool_size
+      << "; appends/s and latency p50/p99/max\n"
+      << "  read_mink   async_read_stream(stream, 1, 100, forward) of a " << read_stream_events
+      << "-event stream, one caller\n"
+      << "  read_libpq  the store's read query, prepared, in a blocking libpq loop; every field decoded\n"
+      << "              (data and metadata parsed as JSON) as the store does\n"
+      << "Each phase warms up for " << warmup_time.count() << " ms, then runs for N seconds. Targets:\n"
+      << "append_vs_ceiling >= 2.0, read_vs_libpq >= 0.8, append p99 < 20 ms. The last line of output\n"
+      << "is one JSON object with every figure and the ratios. Client and server CPU per operation are\n"
+      << "shown where /proc allows (a local server).\n"
+      << "\n"
+      << "options:\n"
+      << "  --seconds N          measured seconds per phase (default 5; fractions allowed)\n"
+      << "  --database-url URL   libpq URL or key=value string of an existing server (default:\n"
+      << "                       $MINK_DATABASE_URL; if neither is set, an embedded PostgreSQL 15\n"
+      << "                       is started in a fresh /tmp/mink-bench-event-store-XXXXXX, durable\n"
+      << "                       (fsync, synchronous_commit on), removed at exit). The mink schema is\n"
+      << "                       migrated there; bench_ceiling and the BenchAppend-* / BenchRead-*\n"
+      << "                       streams written are kept.\n"
+      << "  -h, --help           this text\n";
+}
+
+double ratio(double numerator, double denominator) { return denominator > 0 ? numerator / denominator : 0.0; }
+
+// " client CPU 12.3 us/op, server CPU 45.6 us/op (0.91 cores)"; the server part only when known.
+std::string cpu_text(const throughput& t, const char* op) {
+  char buf[160];
+  int n = std::snprintf(buf, sizeof buf, "client CPU %7.1f us/%s", t.client_cpu_us_per_op(), op);
+  if (t.server_cpu_s >= 0 && n > 0 && static_cast<std::size_t>(n) < sizeof buf) {
+    const double wall = std::chrono::duration<double>(t.elapsed).count();
+    std::snprintf(buf + n, sizeof buf - static_cast<std::size_t>(n), ", server CPU %7.1f us/%s (%.2f cores)",
+                  t.server_cpu_us_per_op(), op, wall > 0 ? t.server_cpu_s / wall : 0.0);
+  }
+  return buf;
+}
+
+void print_rate(const char* name, const throughput& t, const char* unit, const char* op, const std::string& extra) {
+  std::printf("%-11s %10.1f %-10s %s  (%llu in %.3f s)%s\n", name, t.per_second(), unit, cpu_text(t, op).c_str(),
+              static_cast<unsigned long long>(t.ops), std::chrono::duration<double>(t.elapsed).count(),
+              extra.c_str());
+  std::fflush(stdout);
+}
+
+void print_target(const char* name, double value, const char* relation, double target, bool met) {
+  std::printf("target %-18s %8.3f (%s %.2f) %s\n", name, value, relation, target, met ? "met" : "NOT met");
+}
+
+int run(const options& opts) {
+  bench_server server(opts.database_url, "mink-bench-event-store");
+  if (server.embedded()) {
+    std::cout << "server: embedded PostgreSQL, data directory " << server.data_directory().string() << std::endl;
+  } else {
+    std::cout << "server: external (--database-url / MINK_DATABASE_URL)" << std::endl;  // a URL may hold a password
+  }
+  std::printf("phases: %.3g s each after %lld ms warm-up\n", opts.seconds, static_cast<long long>(warmup_time.count()));
+  const server_cpu probe(server.connection_string());
+  const phase_env env{server.connection_string(), to_duration(opts.seconds), probe.available() ? &probe : nullptr};
+  const std::string tag = run_tag();
+  const std::string append_prefix = "BenchAppend-" + tag + "-";
+  const std::string read_stream = "BenchRead-" + tag;
+  prepare_store(env.conninfo, read_stream);  // async_migrate, and the 20-event stream
+
+  // Each phase runs alone, so that none competes with another for the two processes' CPUs.
+  const throughput ceiling = run_ceiling(env);
+  print_rate("ceiling", ceiling, "inserts/s", "insert", "");
+  if (stop_requested()) return 130;
+
+  std::uint64_t appended = 0;
+  const append_figures append = run_append(env, append_prefix, appended);
+  if (stop_requested()) return 130;
+  char extra[200];
+  const double batch = append.transactions > 0
+                           ? static_cast<double>(append.run.ops) / static_cast<double>(append.transactions) : 0.0;
+  std::snprintf(extra, sizeof extra, "\n            latency p50 %.2f ms, p99 %.2f ms, max %.2f ms; %llu transactions, "
+                "mean batch %.1f, largest %llu", append.p50_ms, append.p99_ms, append.max_ms,
+                static_cast<unsigned long long>(append.transactions), batch,
+                static_cast<unsigned long long>(append.largest_batch));
+  print_rate("append", append.run, "appends/s", "append", extra);
+  // Appends are counted only as they complete successfully, so the stored events must match.
+  if (const auto stored = count_events(env.conninfo, append_prefix); stored != static_cast<std::int64_t>(appended))
+    throw std::runtime_error("append: " + std::to_string(appended) + " appends reported, " + std::to_string(stored) +
+                             " events stored");
+
+  const throughput mink_read = run_mink_read(env, read_stream);
+  print_rate("read_mink", mink_read, "reads/s", "read", "");
+  if (stop_requested()) return 130;
+  const throughput libpq_read = run_libpq_read(env, read_stream);
+  print_rate("read_libpq", libpq_read, "reads/s", "read", "");
+  if (stop_requested()) return 130;
+
+  const double append_vs_ceiling = ratio(append.run.per_second(), ceiling.per_second());
+  const double read_vs_libpq = ratio(mink_read.per_second(), libpq_read.per_second());
+  print_target("append_vs_ceiling", append_vs_ceiling, ">=", 2.0, append_vs_ceiling >= 2.0);
+  print_target("read_vs_libpq", read_vs_libpq, ">=", 0.8, read_vs_libpq >= 0.8);
+  print_target("append_p99_ms", append.p99_ms, "<", 20.0, append.p99_ms < 20.0);
+
+  // The final line: one JSON object (numbers only, so no escaping is needed).
+  std::printf(
+      "{\"bench\":\"event_store\",\"seconds\":%g,\"ceiling_inserts_per_s\":%.1f,\"appends_per_s\":%.1f,"
+      "\"append_p50_ms\":%.3f,\"append_p99_ms\":%.3f,\"append_max_ms\":%.3f,\"mink_reads_per_s\":%.1f,"
+      "\"libpq_reads_per_s\":%.1f,\"append_vs_ceiling\":%.3f,\"read_vs_libpq\":%.3f}\n",
+      opts.seconds, ceiling.per_second(), append.run.per_second(), append.p50_ms, append.p99_ms, append.max_ms,
+      mink_read.per_second(), libpq_read.per_second(), append_vs_ceiling, read_vs_libpq);
+  std::fflush(stdout);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  options opts;
+  try {
+    opts = parse_options(argc, argv, default_seconds);
+  } catch (const usage_error& e) {
+    std::cerr << argv[0] << ": " << e.what() << "\n";
+    print_usage(std::cerr, argv[0]);
+    return 2;
+  }
+  if (opts.help) {
+    print_usage(std::cout, argv[0]);
+    return 0;
+  }
+  install_stop_handlers();
+  try {
+    const int status = run(opts);  // the server and its data directory are gone when it returns
+    if (status == 130) std::cerr << argv[0] << ": interrupted\n";
+    return status;
+  } catch (const std::exception& e) {
+    std::cout.flush();
+    std::fflush(stdout);
+    std::cerr << argv[0] << ": error: " << e.what() << "\n";
+    return 1;
+  }
+}
