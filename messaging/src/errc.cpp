@@ -25,6 +25,9 @@ class framework_category_impl final : public boost::system::error_category {
       case errc::idempotency_key_reused: return "idempotency key reused with a different request";
       case errc::schema_too_new: return "database schema is newer than this version of mink";
       case errc::empty_name: return "a required name is empty";
+      case errc::unknown_event_type: return "unknown event type";
+      case errc::invalid_event_data: return "event data does not match its registered type";
+      case errc::duplicate_registration: return "already registered";
       case errc::mailbox_full: return "mailbox full";
       case errc::timeout: return "operation timed out";
       case errc::shutting_down: return "shutting down";

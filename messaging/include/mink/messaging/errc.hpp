@@ -22,6 +22,9 @@ enum class errc {
   idempotency_key_reused,      ///< The same idempotency key with a different request fingerprint.
   schema_too_new,              ///< The database holds a newer schema than this binary knows.
   empty_name,                  ///< A required name (projection, key) was empty.
+  unknown_event_type,          ///< An event type name (or C++ type) that is not registered.
+  invalid_event_data,          ///< Stored event JSON that does not convert to its registered type.
+  duplicate_registration,      ///< A type or name registered twice.
   // Actors and command bus.
   mailbox_full = 20,           ///< The target actor's bounded mailbox rejected the message.
   timeout,                     ///< An operation did not complete within its deadline.
