@@ -45,6 +45,9 @@ struct append_figures {
   double p50_ms = 0, p99_ms = 0, max_ms = 0;
   std::uint64_t transactions = 0;  ///< Distinct transaction ids: the batches that committed.
   std::uint64_t largest_batch = 0;
+  /// Batches by size 1, 2-3, 4-7, ... 128-255, 256+ (a power-of-two bucket each), and the
+  /// appends they carried.
+  std::vector<std::uint64_t> batches_by_size, appends_by_size;
 };
 
 // Payloads (payload.cpp): an order-like event's data, ~110 bytes of JSON.
@@ -65,6 +68,14 @@ throughput run_ceiling(const phase_env& env);
 /// `read libpq`: the store's forward read statement, prepared, on one connection; every field of
 /// every row decoded as mink decodes it.
 throughput run_libpq_read(const phase_env& env, const std::string& stream);
+/// VACUUM (ANALYZE) of the tables a phase wrote, so that autovacuum does not run during the next
+/// phase (it would on its own, a minute or so later). Best effort: a failure is only noted.
+void settle(const std::string& conninfo, const char* tables);
+/// pg_stat_user_tables counters of one table, for the diagnostics (zero when unreadable).
+struct table_stats {
+  std::int64_t seq_scans = 0, index_scans = 0, analyzes = 0;  ///< analyzes: manual + autovacuum's
+};
+table_stats read_table_stats(const std::string& conninfo, const char* table);
 /// Events in mink_events whose stream id starts with `prefix` (no LIKE wildcards in it).
 std::int64_t count_events(const std::string& conninfo, const std::string& prefix);
 

@@ -10,6 +10,7 @@
 
 #include "bench_support.hpp"
 #include "es_phases.hpp"
+#include "pg_sync.hpp"
 #include "server_cpu.hpp"
 
 #include <cstdio>
@@ -36,7 +37,8 @@ void print_usage(std::ostream& out, const char* argv0) {
       << "-event stream, one caller\n"
       << "  read_libpq  the store's read query, prepared, in a blocking libpq loop; every field decoded\n"
       << "              (data and metadata parsed as JSON) as the store does\n"
-      << "Each phase warms up for " << warmup_time.count() << " ms, then runs for N seconds. Targets:\n"
+      << "Each phase warms up for " << warmup_time.count() << " ms, then runs for N seconds; the tables a\n"
+      << "phase wrote are vacuumed and analyzed before the next, so autovacuum stays out of it. Targets:\n"
       << "append_vs_ceiling >= 2.0, read_vs_libpq >= 0.8, append p99 < 20 ms. The last line of output\n"
       << "is one JSON object with every figure and the ratios. Client and server CPU per operation are\n"
       << "shown where /proc allows (a local server).\n"
@@ -73,8 +75,40 @@ void print_rate(const char* name, const throughput& t, const char* unit, const c
   std::fflush(stdout);
 }
 
+// "batch sizes (batches/appends): 1: 3202/3202 128-255: 15/3780": how the store coalesced.
+void print_batch_sizes(const append_figures& a) {
+  std::printf("            batch sizes (batches/appends):");
+  for (std::size_t b = 0; b < a.batches_by_size.size(); ++b) {
+    if (a.batches_by_size[b] == 0) continue;
+    const unsigned lo = 1u << b;
+    const std::string range = b == 0                              ? std::string("1")
+                              : b + 1 == a.batches_by_size.size() ? std::to_string(lo) + "+"
+                                                                  : std::to_string(lo) + "-" + std::to_string(2 * lo - 1);
+    std::printf(" %s: %llu/%llu", range.c_str(), static_cast<unsigned long long>(a.batches_by_size[b]),
+                static_cast<unsigned long long>(a.appends_by_size[b]));
+  }
+  std::printf("\n");
+}
+
 void print_target(const char* name, double value, const char* relation, double target, bool met) {
   std::printf("target %-18s %8.3f (%s %.2f) %s\n", name, value, relation, target, met ? "met" : "NOT met");
+}
+
+// The append line, its latency and batching, and what the phase did to mink_events.
+void print_append(const append_figures& append, const table_stats& before, const table_stats& after) {
+  char extra[200];
+  const double batch = append.transactions > 0
+                           ? static_cast<double>(append.run.ops) / static_cast<double>(append.transactions) : 0.0;
+  std::snprintf(extra, sizeof extra, "\n            latency p50 %.2f ms, p99 %.2f ms, max %.2f ms; %llu transactions, "
+                "mean batch %.1f, largest %llu", append.p50_ms, append.p99_ms, append.max_ms,
+                static_cast<unsigned long long>(append.transactions), batch,
+                static_cast<unsigned long long>(append.largest_batch));
+  print_rate("append", append.run, "appends/s", "append", extra);
+  print_batch_sizes(append);
+  std::printf("            mink_events during append (warm-up included): %lld sequential scans, %lld index scans, "
+              "%lld analyzes\n", static_cast<long long>(after.seq_scans - before.seq_scans),
+              static_cast<long long>(after.index_scans - before.index_scans),
+              static_cast<long long>(after.analyzes - before.analyzes));
 }
 
 int run(const options& opts) {
@@ -85,6 +119,7 @@ int run(const options& opts) {
     std::cout << "server: external (--database-url / MINK_DATABASE_URL)" << std::endl;  // a URL may hold a password
   }
   std::printf("phases: %.3g s each after %lld ms warm-up\n", opts.seconds, static_cast<long long>(warmup_time.count()));
+  connect(server.connection_string(), "server");  // a clear libpq message at once if it is unreachable
   const server_cpu probe(server.connection_string());
   const phase_env env{server.connection_string(), to_duration(opts.seconds), probe.available() ? &probe : nullptr};
   const std::string tag = run_tag();
@@ -96,22 +131,19 @@ int run(const options& opts) {
   const throughput ceiling = run_ceiling(env);
   print_rate("ceiling", ceiling, "inserts/s", "insert", "");
   if (stop_requested()) return 130;
+  settle(env.conninfo, "bench_ceiling");
 
   std::uint64_t appended = 0;
+  const table_stats events_before = read_table_stats(env.conninfo, "mink_events");
   const append_figures append = run_append(env, append_prefix, appended);
   if (stop_requested()) return 130;
-  char extra[200];
-  const double batch = append.transactions > 0
-                           ? static_cast<double>(append.run.ops) / static_cast<double>(append.transactions) : 0.0;
-  std::snprintf(extra, sizeof extra, "\n            latency p50 %.2f ms, p99 %.2f ms, max %.2f ms; %llu transactions, "
-                "mean batch %.1f, largest %llu", append.p50_ms, append.p99_ms, append.max_ms,
-                static_cast<unsigned long long>(append.transactions), batch,
-                static_cast<unsigned long long>(append.largest_batch));
-  print_rate("append", append.run, "appends/s", "append", extra);
+  // Read once the append phase's connections have closed (a backend reports its counters at exit).
+  print_append(append, events_before, read_table_stats(env.conninfo, "mink_events"));
   // Appends are counted only as they complete successfully, so the stored events must match.
   if (const auto stored = count_events(env.conninfo, append_prefix); stored != static_cast<std::int64_t>(appended))
     throw std::runtime_error("append: " + std::to_string(appended) + " appends reported, " + std::to_string(stored) +
                              " events stored");
+  settle(env.conninfo, "mink_events, mink_streams");
 
   const throughput mink_read = run_mink_read(env, read_stream);
   print_rate("read_mink", mink_read, "reads/s", "read", "");

@@ -9,6 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <stdexcept>
 
@@ -44,6 +45,11 @@ void check_page(const std::vector<recorded_event>& events) {
                              std::to_string(read_stream_events));
 }
 
+std::string last_connect_failure(const persistence::connection_pool& pool) {
+  const auto m = pool.stats().last_connect_message;
+  return m.empty() ? m : "last connect failure: " + m;
+}
+
 std::string stream_name(const std::string& prefix, std::size_t caller, std::uint64_t seq) {
   return prefix + std::to_string(caller) + "-" + std::to_string(seq);
 }
@@ -56,7 +62,7 @@ void record_append(run_state& st, clock::duration latency, std::uint64_t transac
 
 asio::awaitable<void> prepare(store_session& s, std::string stream) {
   auto [mec, version] = co_await persistence::async_migrate(s.pool(), tuple_awaitable);
-  if (mec) fail("async_migrate", mec);
+  if (mec) fail("async_migrate", mec, last_connect_failure(s.pool()));
   auto events = bench_events(0, read_stream_events);
   auto [ec, r] = co_await s.store().async_append(stream, expected_version::no_stream(), std::move(events),
                                                  tuple_awaitable);
@@ -132,7 +138,14 @@ append_figures run_append(const phase_env& env, const std::string& prefix, std::
   out.p99_ms = percentile_ms(lat, 99);
   out.max_ms = lat.empty() ? 0.0 : static_cast<double>(lat.back()) / 1e6;
   out.transactions = measured.state->batches.size();
-  for (const auto& [txid, n] : measured.state->batches) out.largest_batch = std::max<std::uint64_t>(out.largest_batch, n);
+  out.batches_by_size.assign(9, 0);
+  out.appends_by_size.assign(9, 0);
+  for (const auto& [txid, n] : measured.state->batches) {
+    out.largest_batch = std::max<std::uint64_t>(out.largest_batch, n);
+    const auto bucket = std::min<std::size_t>(static_cast<std::size_t>(std::bit_width(n)) - 1, 8);
+    ++out.batches_by_size[bucket];
+    out.appends_by_size[bucket] += n;
+  }
   return out;
 }
 

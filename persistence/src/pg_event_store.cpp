@@ -240,7 +240,10 @@ struct pg_event_store::state : std::enable_shared_from_this<state> {
           --writers;
           co_return;
         }
-        const std::size_t n = std::min(queue.size(), params.max_batch);
+        // A fair share of the queue, so that appends arriving together spread over the writers
+        // instead of forming one long transaction on one connection while the others idle.
+        const std::size_t share = (queue.size() + params.writers - 1) / params.writers;
+        const std::size_t n = std::min(share, params.max_batch);
         batch.reserve(n);
         for (std::size_t i = 0; i < n; ++i) {
           batch.push_back(std::move(queue.front()));

@@ -13,8 +13,9 @@ namespace mink::persistence {
 struct pg_event_store_params {
   /// Appends coalesced into one transaction at most. Concurrent callers' appends (to any streams)
   /// share a transaction and its commit flush, each keeping its own outcome.
-  std::size_t max_batch = 512;
-  /// Batches in flight at once (each on its own pooled connection).
+  std::size_t max_batch = 128;
+  /// Batches in flight at once (each on its own pooled connection). Each takes a fair share of the
+  /// queue (up to max_batch).
   std::size_t writers = 4;
   std::size_t max_event_bytes = default_max_event_bytes;
   /// Channel that gets one NOTIFY (payload: the batch's last global position) after each committed
