@@ -273,54 +273,40 @@ asio::awaitable<op_result> pg_connection::collect(bool pipelined) {
   co_return out;
 }
 
-asio::awaitable<op_result> pg_connection::query(std::string_view sql, const query_params& params) {
-  const std::string text(sql);  // libpq needs a NUL-terminated string.
-  const param_pointers p(params);
-  if (!PQsendQueryParams(conn_, text.c_str(), p.count(), nullptr, p.data(), nullptr, nullptr, 0)) {
+// After a PQsend* call: flushes, reads the statement's results and stamps the connection as used.
+asio::awaitable<op_result> pg_connection::answer(bool sent) {
+  if (!sent) {
     broken_ = PQstatus(conn_) == CONNECTION_BAD;
     co_return op_result{client_errc::send_failed, query_result(client_diagnostics())};
   }
   if (auto ec = co_await flush()) co_return op_result{ec, query_result(client_diagnostics())};
   auto out = co_await collect(false);
   last_used = std::chrono::steady_clock::now();
+  co_return out;
+}
+
+asio::awaitable<op_result> pg_connection::query(std::string_view sql, const query_params& params) {
+  const std::string text(sql);  // libpq needs a NUL-terminated string.
+  const param_pointers p(params);
+  auto out = co_await answer(PQsendQueryParams(conn_, text.c_str(), p.count(), nullptr, p.data(), nullptr, nullptr, 0));
   co_return out;
 }
 
 asio::awaitable<op_result> pg_connection::script(const std::string& sql) {
-  if (!PQsendQuery(conn_, sql.c_str())) {
-    broken_ = PQstatus(conn_) == CONNECTION_BAD;
-    co_return op_result{client_errc::send_failed, query_result(client_diagnostics())};
-  }
-  if (auto ec = co_await flush()) co_return op_result{ec, query_result(client_diagnostics())};
-  auto out = co_await collect(false);
-  last_used = std::chrono::steady_clock::now();
+  auto out = co_await answer(PQsendQuery(conn_, sql.c_str()));
   co_return out;
-}
-
-asio::awaitable<error_code> pg_connection::prepare(const std::string& name, const std::string& sql) {
-  if (!PQsendPrepare(conn_, name.c_str(), sql.c_str(), 0, nullptr)) {
-    broken_ = PQstatus(conn_) == CONNECTION_BAD;
-    co_return client_errc::send_failed;
-  }
-  if (auto ec = co_await flush()) co_return ec;
-  auto out = co_await collect(false);
-  if (!out.ec) prepared_.insert(name);
-  co_return out.ec;
 }
 
 asio::awaitable<op_result> pg_connection::execute(const std::string& name, const std::string& sql,
                                                   const query_params& params) {
   if (!prepared_.contains(name)) {
-    if (auto ec = co_await prepare(name, sql)) co_return op_result{ec, query_result(client_diagnostics())};
+    // Prepared once per connection; a failure (a syntax error, say) keeps its diagnostics.
+    auto prepared = co_await answer(PQsendPrepare(conn_, name.c_str(), sql.c_str(), 0, nullptr));
+    if (prepared.ec) co_return prepared;
+    prepared_.insert(name);
   }
   const param_pointers p(params);
-  if (!PQsendQueryPrepared(conn_, name.c_str(), p.count(), p.data(), nullptr, nullptr, 0)) {
-    broken_ = PQstatus(conn_) == CONNECTION_BAD;
-    co_return op_result{client_errc::send_failed, query_result(client_diagnostics())};
-  }
-  if (auto ec = co_await flush()) co_return op_result{ec, query_result(client_diagnostics())};
-  auto out = co_await collect(false);
-  last_used = std::chrono::steady_clock::now();
+  auto out = co_await answer(PQsendQueryPrepared(conn_, name.c_str(), p.count(), p.data(), nullptr, nullptr, 0));
   co_return out;
 }
 

@@ -106,7 +106,7 @@ class pg_connection {
   asio::awaitable<error_code> flush();
   asio::awaitable<error_code> wait_until_ready();
   asio::awaitable<op_result> collect(bool pipelined);
-  asio::awaitable<error_code> prepare(const std::string& name, const std::string& sql);
+  asio::awaitable<op_result> answer(bool sent);
   error_code sync_socket();
   error_code lost();
   diagnostics client_diagnostics() const;
