@@ -117,27 +117,4 @@ int run(const options& opts) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  options opts;
-  try {
-    opts = parse_options(argc, argv, 3.0);
-  } catch (const usage_error& e) {
-    std::cerr << argv[0] << ": " << e.what() << "\n";
-    print_usage(std::cerr, argv[0]);
-    return 2;
-  }
-  if (opts.help) {
-    print_usage(std::cout, argv[0]);
-    return 0;
-  }
-  install_stop_handlers();
-  try {
-    const int status = run(opts);  // the server and its data directory are gone when it returns
-    if (status == 130) std::cerr << argv[0] << ": interrupted\n";
-    return status;
-  } catch (const std::exception& e) {
-    std::cout.flush();
-    std::cerr << argv[0] << ": error: " << e.what() << "\n";
-    return 1;
-  }
-}
+int main(int argc, char** argv) { return mink::bench::bench_main(argc, argv, 3.0, print_usage, run); }

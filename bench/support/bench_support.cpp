@@ -146,4 +146,31 @@ void bench_server::remove_temp_dir() noexcept {
   std::filesystem::remove_all(temp_dir_, ignored);
 }
 
+int bench_main(int argc, char** argv, double default_seconds, void (*print_usage)(std::ostream&, const char*),
+               int (*run)(const options&)) {
+  options opts;
+  try {
+    opts = parse_options(argc, argv, default_seconds);
+  } catch (const usage_error& e) {
+    std::cerr << argv[0] << ": " << e.what() << "\n";
+    print_usage(std::cerr, argv[0]);
+    return 2;
+  }
+  if (opts.help) {
+    print_usage(std::cout, argv[0]);
+    return 0;
+  }
+  install_stop_handlers();
+  try {
+    const int status = run(opts);  // the server and its data directory are gone when it returns
+    if (status == 130) std::cerr << argv[0] << ": interrupted\n";
+    return status;
+  } catch (const std::exception& e) {
+    std::cout.flush();
+    std::fflush(stdout);
+    std::cerr << argv[0] << ": error: " << e.what() << "\n";
+    return 1;
+  }
+}
+
 }  // namespace mink::bench

@@ -10,6 +10,7 @@
 #include <iosfwd>
 #include <memory>
 #include <stdexcept>
+#include <ostream>
 #include <string>
 
 namespace mink::bench {
@@ -38,6 +39,11 @@ options parse_options(int argc, char** argv, double default_seconds);
 /// SIGINT/SIGTERM only set a flag: loops end at their next check, so main still stops the
 /// embedded server and removes its data directory.
 void install_stop_handlers();
+
+/// The main() every benchmark shares: parses the options (usage and exit 2 on a bad one, usage and
+/// exit 0 for --help), installs the stop handlers, runs `run` and turns an exception into exit 1.
+int bench_main(int argc, char** argv, double default_seconds, void (*print_usage)(std::ostream&, const char*),
+               int (*run)(const options&));
 bool stop_requested() noexcept;
 
 /// True while a timed loop should start another operation.
