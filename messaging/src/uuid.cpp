@@ -16,16 +16,13 @@ std::string new_uuid() {
   hi = (hi & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;  // version 4
   lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // RFC 4122 variant
   static constexpr char hex[] = "0123456789abcdef";
-  std::string out(36, '-');
-  std::size_t pos = 0;
-  auto put = [&](std::uint64_t v, int nibbles) {
-    for (int i = nibbles - 1; i >= 0; --i) {
-      if (out[pos] == '-' && (pos == 8 || pos == 13 || pos == 18 || pos == 23)) ++pos;
-      out[pos++] = hex[(v >> (i * 4)) & 0xF];
-    }
-  };
-  put(hi, 16);
-  put(lo, 16);
+  std::string out;
+  out.reserve(36);
+  for (int i = 0; i < 32; ++i) {
+    if (i == 8 || i == 12 || i == 16 || i == 20) out += '-';
+    const std::uint64_t word = i < 16 ? hi : lo;
+    out += hex[(word >> ((15 - i % 16) * 4)) & 0xF];
+  }
   return out;
 }
 
