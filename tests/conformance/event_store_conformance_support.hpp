@@ -16,6 +16,7 @@
 #include <boost/json/value.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <exception>
 #include <string>
@@ -154,6 +155,17 @@ inline asio::awaitable<std::vector<recorded_event>> read_all_matching(persistenc
     after = r.next;
   }
   co_return all;
+}
+
+/// A stream's events read both ways: from the stream itself and from the global log through
+/// `filter` (which should select just that stream's events), to check that both agree.
+inline asio::awaitable<std::array<std::vector<recorded_event>, 2>> read_both_ways(persistence::event_store& store,
+                                                                                 std::string stream,
+                                                                                 read_all_filter filter) {
+  std::array<std::vector<recorded_event>, 2> both;
+  both[0] = co_await read_whole_stream(store, std::move(stream));
+  both[1] = co_await read_all_matching(store, std::move(filter));
+  co_return both;
 }
 
 /// The stream's version, 0 when it does not exist.
