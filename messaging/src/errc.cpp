@@ -28,6 +28,7 @@ class framework_category_impl final : public boost::system::error_category {
       case errc::unknown_event_type: return "unknown event type";
       case errc::invalid_event_data: return "event data does not match its registered type";
       case errc::duplicate_registration: return "already registered";
+      case errc::invalid_ttl: return "time to live must be positive";
       case errc::mailbox_full: return "mailbox full";
       case errc::timeout: return "operation timed out";
       case errc::shutting_down: return "shutting down";

@@ -37,4 +37,33 @@ boost::system::error_code validate_append(const std::string& stream_id, std::vec
   return {};
 }
 
+boost::system::error_code validate_append(const std::string& stream_id, std::vector<event_data>& events,
+                                          const append_options& options, std::size_t max_event_bytes) {
+  if (auto ec = validate_append(stream_id, events, max_event_bytes)) return ec;
+  if (const auto& claim = options.idempotency) {
+    if (claim->key.empty()) return errc::empty_name;
+    if (claim->ttl <= std::chrono::seconds::zero()) return errc::invalid_ttl;
+  }
+  return {};
+}
+
+std::string_view to_string(idempotency_status s) noexcept {
+  switch (s) {
+    case idempotency_status::completed: return "completed";
+    case idempotency_status::failed: return "failed";
+  }
+  return "completed";
+}
+
+bool from_string(std::string_view text, idempotency_status& out) noexcept {
+  if (text == "completed") {
+    out = idempotency_status::completed;
+  } else if (text == "failed") {
+    out = idempotency_status::failed;
+  } else {
+    return false;
+  }
+  return true;
+}
+
 }  // namespace mink::persistence

@@ -8,6 +8,7 @@
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <string_view>
 #include <unordered_set>
@@ -50,19 +51,71 @@ bool matches(const read_all_filter& filter, const recorded_event& e) {
 }  // namespace
 
 memory_event_store::memory_event_store(boost::asio::any_io_executor ex, std::size_t max_event_bytes)
-    : ex_(std::move(ex)), max_event_bytes_(max_event_bytes) {}
+    : ex_(std::move(ex)), max_event_bytes_(max_event_bytes), idempotency_(ex_) {}
 
 void memory_event_store::do_append(std::string stream_id, expected_version expected, std::vector<event_data> events,
-                                   append_handler handler) {
+                                   append_options options, append_handler handler) {
   append_result result;
   result.stream_id = stream_id;
   // Validation serializes every event: done before taking the lock so other callers do not wait.
-  error_code ec = validate_append(stream_id, events, max_event_bytes_);
+  error_code ec = validate_append(stream_id, events, options, max_event_bytes_);
   if (!ec) {
     std::lock_guard lock(mutex_);
-    ec = append_locked(stream_id, expected, events, result);
+    if (options.idempotency) {
+      std::lock_guard records_lock(idempotency_.mtx_);
+      ec = claimed_append_locked(stream_id, expected, events, *options.idempotency, result);
+    } else {
+      ec = append_locked(stream_id, expected, events, result);
+    }
   }
   detail::post_completion(ex_, std::move(handler), ec, std::move(result));
+}
+
+error_code memory_event_store::claimed_append_locked(const std::string& stream_id, expected_version expected,
+                                                     std::vector<event_data>& events, idempotency_claim& claim,
+                                                     append_result& result) {
+  const auto now = now_micros();
+  idempotency_record record;
+  record.key = std::move(claim.key);
+  record.fingerprint = std::move(claim.fingerprint);
+  const idempotency_record* live = nullptr;
+  if (auto ec = idempotency_.check_locked(record, now, live)) return ec;
+  if (live != nullptr) {
+    // Answered as the PostgreSQL store answers (pg_event_store.cpp, replay_from_record).
+    result.replayed = result.replayed_by_key = true;
+    const auto* stored = live->result.if_object();
+    if (stored == nullptr || !stored->contains("stream_id") || !stored->contains("response")) {
+      result.response = live->result;
+      return {};
+    }
+    if (const auto* v = stored->if_contains("version"); v && v->is_int64()) {
+      result.version = static_cast<std::uint64_t>(v->as_int64());
+    }
+    if (const auto* p = stored->if_contains("positions"); p && p->is_array()) {
+      for (const auto& x : p->as_array()) {
+        if (x.is_int64()) result.positions.push_back(x.as_int64());
+      }
+    }
+    if (const auto* t = stored->if_contains("transaction_id"); t && t->is_string()) {
+      const auto& text = t->as_string();
+      std::from_chars(text.data(), text.data() + text.size(), result.transaction_id);
+    }
+    result.response = stored->at("response");
+    return {};
+  }
+  if (auto ec = append_locked(stream_id, expected, events, result)) return ec;
+  if (result.replayed) return {};  // the event ids were stored by an append without this key
+  boost::json::object stored;
+  stored["stream_id"] = stream_id;
+  stored["version"] = result.version;
+  boost::json::array positions;
+  for (auto p : result.positions) positions.push_back(p);
+  stored["positions"] = std::move(positions);
+  stored["transaction_id"] = std::to_string(result.transaction_id);
+  stored["response"] = std::move(claim.response);
+  record.result = std::move(stored);
+  idempotency_.store_locked(std::move(record), claim.ttl, now);
+  return {};
 }
 
 error_code memory_event_store::append_locked(const std::string& stream_id, expected_version expected,

@@ -10,6 +10,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <charconv>
@@ -47,7 +48,8 @@ struct pending_append {
   boost::asio::any_completion_handler<void(error_code, append_result)> handler;
 };
 
-std::string request_json(const std::string& stream_id, expected_version expected, std::vector<event_data>& events) {
+std::string request_json(const std::string& stream_id, expected_version expected, std::vector<event_data>& events,
+                         append_options& options) {
   boost::json::object q;
   q["s"] = stream_id;
   q["c"] = stream_category(stream_id);
@@ -64,16 +66,48 @@ std::string request_json(const std::string& stream_id, expected_version expected
     evs.push_back(std::move(o));
   }
   q["e"] = std::move(evs);
+  if (auto& claim = options.idempotency) {
+    boost::json::object i;
+    i["k"] = claim->key;
+    i["f"] = claim->fingerprint;
+    i["x"] = claim->ttl.count();
+    i["r"] = std::move(claim->response);
+    q["i"] = std::move(i);
+  }
   return boost::json::serialize(q);
 }
 
-const statement append_batch("SELECT o_idx, o_status, o_version, o_positions::text, o_actual, o_txid::text "
-                             "FROM mink_append_batch($1::jsonb)");
+const statement append_batch("SELECT o_idx, o_status, o_version, o_positions::text, o_actual, o_txid::text, "
+                             "o_result::text FROM mink_append_batch($1::jsonb)");
 
 append_result stream_failure(const std::string& stream_id) {
   append_result r;
   r.stream_id = stream_id;
   return r;
+}
+
+// An append answered from its key's idempotency record: the original append's figures when an
+// append wrote the record, and the response stored with it.
+void replay_from_record(std::string_view record_json, append_result& out) {
+  error_code ec;
+  auto stored = boost::json::parse(record_json, ec);
+  out.replayed = out.replayed_by_key = true;
+  if (ec) return;
+  const auto* obj = stored.if_object();
+  if (obj == nullptr || !obj->contains("stream_id") || !obj->contains("response")) {
+    out.response = std::move(stored);
+    return;
+  }
+  if (const auto* v = obj->if_contains("version"); v && v->is_int64()) out.version = static_cast<std::uint64_t>(v->as_int64());
+  if (const auto* p = obj->if_contains("positions"); p && p->is_array()) {
+    for (const auto& x : p->as_array()) {
+      if (x.is_int64()) out.positions.push_back(x.as_int64());
+    }
+  }
+  if (const auto* t = obj->if_contains("transaction_id"); t && t->is_string()) {
+    detail::parse_u64(std::string_view(t->as_string()), out.transaction_id);
+  }
+  out.response = obj->at("response");
 }
 
 // "{1,2,3}" -> positions
@@ -173,6 +207,10 @@ struct pg_event_store::state : std::enable_shared_from_this<state> {
         result_ec = errc::stream_not_found;
       } else if (o.status == 4) {
         result_ec = errc::duplicate_event_id;
+      } else if (o.status == 5) {
+        replay_from_record(r.text(row, 6), out);
+      } else if (o.status == 6) {
+        result_ec = errc::idempotency_key_reused;
       } else {
         result_ec = client_errc::bad_response;
       }
@@ -280,12 +318,12 @@ pg_event_store::pg_event_store(connection_pool& pool, pg_event_store_params para
 pg_event_store::~pg_event_store() = default;
 
 void pg_event_store::do_append(std::string stream_id, expected_version expected, std::vector<event_data> events,
-                               append_handler handler) {
-  if (auto ec = validate_append(stream_id, events, state_->params.max_event_bytes)) {
+                               append_options options, append_handler handler) {
+  if (auto ec = validate_append(stream_id, events, options, state_->params.max_event_bytes)) {
     detail::post_completion(state_->pool.get_executor(), std::move(handler), ec, stream_failure(stream_id));
     return;
   }
-  auto json = request_json(stream_id, expected, events);
+  auto json = request_json(stream_id, expected, events, options);
   bool start_writer = false;
   {
     std::lock_guard lock(state_->mtx);

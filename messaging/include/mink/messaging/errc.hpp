@@ -25,6 +25,7 @@ enum class errc {
   unknown_event_type,          ///< An event type name (or C++ type) that is not registered.
   invalid_event_data,          ///< Stored event JSON that does not convert to its registered type.
   duplicate_registration,      ///< A type or name registered twice.
+  invalid_ttl,                 ///< A time to live that is not positive.
   // Actors and command bus.
   mailbox_full = 20,           ///< The target actor's bounded mailbox rejected the message.
   timeout,                     ///< An operation did not complete within its deadline.

@@ -3,6 +3,7 @@
 
 #include <mink/messaging/event.hpp>
 #include <mink/messaging/expected_version.hpp>
+#include <mink/persistence/idempotency.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/async_result.hpp>
@@ -23,13 +24,28 @@ struct append_result {
   std::uint64_t version = 0;             ///< The stream's version after the append.
   std::vector<std::int64_t> positions;   ///< Global position of each appended event, in order.
   std::uint64_t transaction_id = 0;      ///< The transaction that wrote them (see log_position).
-  bool replayed = false;                 ///< The event ids were already stored: nothing was written.
+  /// Nothing was written: the event ids were already stored, or (replayed_by_key) the append's
+  /// idempotency key was. version, positions and transaction_id are then the original append's.
+  bool replayed = false;
+  /// The append was answered from the live idempotency record of its key (replayed is true too).
+  bool replayed_by_key = false;
+  /// On a replay by key: the response stored with the original claim (idempotency_claim::response),
+  /// or, for a record saved through an idempotency_store rather than by an append, its whole result.
+  boost::json::value response;
   /// On errc::wrong_expected_version: what the append expected and what the stream was at.
   std::optional<expected_version> expected;
   std::optional<std::uint64_t> actual_version;
 
   /// `concurrency conflict on stream "S": expected version 1, got 2` (empty unless a conflict).
   std::string conflict_message() const;
+};
+
+/// How an append is made beyond its stream, expected version and events.
+struct append_options {
+  /// Records this key in the append's transaction: the events and the record commit together or
+  /// not at all. If the key has a live record, nothing is written and the append answers from it
+  /// (replayed_by_key), or fails with errc::idempotency_key_reused if the fingerprints differ.
+  std::optional<idempotency_claim> idempotency;
 };
 
 enum class read_direction { forward, backward };
@@ -78,15 +94,25 @@ class event_store {
   /// A new stream starts at version 0; events get versions current+1, current+2, ...
   /// Appending events whose ids are already stored in that stream (a retry after an unknown
   /// outcome) returns the original result with replayed = true and writes nothing.
-  /// Completion: void(error_code, append_result).
+  /// `options` may carry an idempotency key recorded in the same transaction (append_options).
+  /// Completion: void(error_code, append_result). Errors: those listed above the class, plus
+  /// errc::idempotency_key_reused and errc::empty_name (an empty idempotency key).
+  template <class CompletionToken>
+  auto async_append(std::string stream_id, expected_version expected, std::vector<event_data> events,
+                    append_options options, CompletionToken&& token) {
+    return boost::asio::async_initiate<CompletionToken, void(boost::system::error_code, append_result)>(
+        [this](auto handler, std::string s, expected_version e, std::vector<event_data> ev, append_options o) {
+          do_append(std::move(s), e, std::move(ev), std::move(o), std::move(handler));
+        },
+        token, std::move(stream_id), expected, std::move(events), std::move(options));
+  }
+
+  /// async_append with default options.
   template <class CompletionToken>
   auto async_append(std::string stream_id, expected_version expected, std::vector<event_data> events,
                     CompletionToken&& token) {
-    return boost::asio::async_initiate<CompletionToken, void(boost::system::error_code, append_result)>(
-        [this](auto handler, std::string s, expected_version e, std::vector<event_data> ev) {
-          do_append(std::move(s), e, std::move(ev), std::move(handler));
-        },
-        token, std::move(stream_id), expected, std::move(events));
+    return async_append(std::move(stream_id), expected, std::move(events), append_options{},
+                        std::forward<CompletionToken>(token));
   }
 
   /// Up to `max_count` events of one stream: forward from version `from` (>= 1) upwards, or
@@ -134,7 +160,7 @@ class event_store {
   using stream_info_handler = boost::asio::any_completion_handler<void(boost::system::error_code, stream_info)>;
 
   virtual void do_append(std::string stream_id, expected_version expected, std::vector<event_data> events,
-                         append_handler handler) = 0;
+                         append_options options, append_handler handler) = 0;
   virtual void do_read_stream(std::string stream_id, std::uint64_t from, std::size_t max_count,
                               read_direction direction, read_stream_handler handler) = 0;
   virtual void do_read_all(log_position after, std::size_t max_count, read_all_filter filter,
@@ -147,6 +173,10 @@ class event_store {
 /// `max_event_bytes` (data + metadata as JSON). Fills in missing event ids.
 boost::system::error_code validate_append(const std::string& stream_id, std::vector<event_data>& events,
                                           std::size_t max_event_bytes);
+/// The same, and an idempotency claim in `options` must have a key (errc::empty_name) and a
+/// positive time to live (errc::invalid_ttl).
+boost::system::error_code validate_append(const std::string& stream_id, std::vector<event_data>& events,
+                                          const append_options& options, std::size_t max_event_bytes);
 
 /// Default bound on one event's serialized data + metadata.
 inline constexpr std::size_t default_max_event_bytes = 1024 * 1024;

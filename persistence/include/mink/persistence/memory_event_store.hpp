@@ -2,6 +2,7 @@
 // An event store held in memory: for unit tests, examples and users' own tests.
 
 #include <mink/persistence/event_store.hpp>
+#include <mink/persistence/memory_idempotency_store.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 
@@ -36,9 +37,13 @@ class memory_event_store final : public event_store {
   /// The executor that completions are posted to (unless the handler has its own).
   const boost::asio::any_io_executor& get_executor() const noexcept { return ex_; }
 
+  /// The idempotency records of this store: appends with an idempotency claim record their keys
+  /// here, atomically with their events.
+  memory_idempotency_store& idempotency() noexcept { return idempotency_; }
+
  protected:
   void do_append(std::string stream_id, expected_version expected, std::vector<event_data> events,
-                 append_handler handler) override;
+                 append_options options, append_handler handler) override;
   void do_read_stream(std::string stream_id, std::uint64_t from, std::size_t max_count, read_direction direction,
                       read_stream_handler handler) override;
   void do_read_all(log_position after, std::size_t max_count, read_all_filter filter,
@@ -53,6 +58,10 @@ class memory_event_store final : public event_store {
   // The *_locked functions require mutex_ to be held.
   boost::system::error_code append_locked(const std::string& stream_id, expected_version expected,
                                           std::vector<event_data>& events, append_result& result);
+  /// append_locked guarded by an idempotency claim; also requires idempotency_.mtx_.
+  boost::system::error_code claimed_append_locked(const std::string& stream_id, expected_version expected,
+                                                  std::vector<event_data>& events, idempotency_claim& claim,
+                                                  append_result& result);
   boost::system::error_code replay_locked(const std::string& stream_id, const std::vector<event_data>& events,
                                           std::size_t first_index, append_result& result) const;
   void write_locked(const std::string& stream_id, std::uint64_t current, std::vector<event_data>& events,
@@ -69,6 +78,9 @@ class memory_event_store final : public event_store {
   std::unordered_map<std::string, std::size_t> event_ids_;  ///< Event id -> index into log_.
   std::int64_t next_position_ = 1;
   std::uint64_t next_transaction_ = 1;
+
+  /// Locked after mutex_ when both are needed.
+  memory_idempotency_store idempotency_;
 };
 
 }  // namespace mink::persistence

@@ -44,7 +44,7 @@ class pg_event_store final : public event_store {
 
  protected:
   void do_append(std::string stream_id, expected_version expected, std::vector<event_data> events,
-                 append_handler handler) override;
+                 append_options options, append_handler handler) override;
   void do_read_stream(std::string stream_id, std::uint64_t from, std::size_t max_count, read_direction direction,
                       read_stream_handler handler) override;
   void do_read_all(log_position after, std::size_t max_count, read_all_filter filter,
