@@ -48,6 +48,9 @@ class framework_category_impl final : public boost::system::error_category {
       case errc::data_directory_unusable: return "PostgreSQL data directory unusable";
       case errc::postgres_start_failed: return "PostgreSQL server failed to start";
       case errc::postgres_port_in_use: return "PostgreSQL port already in use";
+      case errc::empty_saga_id: return "saga id is empty";
+      case errc::empty_saga_type: return "saga type is empty";
+      case errc::empty_correlation_id: return "saga correlation id is empty";
     }
     return "unknown mink error " + std::to_string(value);
   }

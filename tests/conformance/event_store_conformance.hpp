@@ -5,6 +5,8 @@
 
 #include <mink/persistence/event_store.hpp>
 #include <mink/persistence/checkpoint_store.hpp>
+#include <mink/persistence/deadline_store.hpp>
+#include <mink/persistence/saga_store.hpp>
 #include <mink/persistence/snapshot_store.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -27,6 +29,11 @@ struct store_harness {
   virtual persistence::snapshot_store& snapshots() = 0;
   /// The checkpoint store of the same implementation.
   virtual persistence::checkpoint_store& checkpoints() = 0;
+  /// The saga store of the same implementation.
+  virtual persistence::saga_store& sagas() = 0;
+  /// The deadline store of the same implementation. It may hold other tests' deadlines, due or
+  /// not: the suite claims only with the real current time, and asserts only about its own.
+  virtual persistence::deadline_store& deadlines() = 0;
   virtual boost::asio::io_context& context() = 0;
   /// Runs a coroutine on context() to completion with a deadline (rethrows its exception).
   /// Drives context() from the calling thread only: Boost.Test assertions are not thread-safe.
@@ -75,6 +82,20 @@ void snapshot_data_round_trip(store_harness& h);
 void checkpoint_save_load_replace(store_harness& h);
 void checkpoint_missing_and_invalid(store_harness& h);
 
+// Saga state (saga_store_conformance.cpp).
+void saga_round_trip(store_harness& h);
+void saga_optimistic_concurrency(store_harness& h);
+void saga_concurrent_saves(store_harness& h);
+void saga_invalid_input(store_harness& h);
+void saga_find_by_correlation(store_harness& h);
+void saga_counts_by_status(store_harness& h);
+
+// Saga deadlines (deadline_store_conformance.cpp).
+void deadline_claimed_once(store_harness& h);
+void deadline_claim_order_and_max(store_harness& h);
+void deadline_cancel(store_harness& h);
+void deadline_next_due(store_harness& h);
+
 }  // namespace conformance
 }  // namespace mink::test
 
@@ -109,4 +130,14 @@ void checkpoint_missing_and_invalid(store_harness& h);
   MINK_CONFORMANCE_CASE_(Harness, snapshot_missing_and_invalid) \
   MINK_CONFORMANCE_CASE_(Harness, snapshot_data_round_trip) \
   MINK_CONFORMANCE_CASE_(Harness, checkpoint_save_load_replace) \
-  MINK_CONFORMANCE_CASE_(Harness, checkpoint_missing_and_invalid)
+  MINK_CONFORMANCE_CASE_(Harness, checkpoint_missing_and_invalid) \
+  MINK_CONFORMANCE_CASE_(Harness, saga_round_trip) \
+  MINK_CONFORMANCE_CASE_(Harness, saga_optimistic_concurrency) \
+  MINK_CONFORMANCE_CASE_(Harness, saga_concurrent_saves) \
+  MINK_CONFORMANCE_CASE_(Harness, saga_invalid_input) \
+  MINK_CONFORMANCE_CASE_(Harness, saga_find_by_correlation) \
+  MINK_CONFORMANCE_CASE_(Harness, saga_counts_by_status) \
+  MINK_CONFORMANCE_CASE_(Harness, deadline_claimed_once) \
+  MINK_CONFORMANCE_CASE_(Harness, deadline_claim_order_and_max) \
+  MINK_CONFORMANCE_CASE_(Harness, deadline_cancel) \
+  MINK_CONFORMANCE_CASE_(Harness, deadline_next_due)

@@ -28,6 +28,10 @@ BOOST_AUTO_TEST_CASE(messages_name_the_condition_and_code) {
   BOOST_TEST(make_sqlstate_error("XX123").message() == "SQLSTATE XX123");
   BOOST_TEST(error_code(mink::errc::acquire_timeout).message() == "timed out waiting for a pooled connection");
   BOOST_TEST(error_code(mink::errc::wrong_expected_version).category().name() == std::string("mink"));
+  BOOST_TEST(error_code(mink::errc::empty_saga_id).message() == "saga id is empty");
+  BOOST_TEST(error_code(mink::errc::empty_saga_type).message() == "saga type is empty");
+  BOOST_TEST(error_code(mink::errc::empty_correlation_id).message() == "saga correlation id is empty");
+  BOOST_TEST(static_cast<int>(mink::errc::empty_saga_id) == 100);  // stored and logged: values are stable
 }
 
 BOOST_AUTO_TEST_CASE(conditions_group_errors) {

@@ -49,6 +49,10 @@ enum class errc {
   data_directory_unusable,           ///< Wrong owner, not enterable or not writable.
   postgres_start_failed,             ///< The server exited or never accepted connections.
   postgres_port_in_use,              ///< The chosen socket / port is taken.
+  // Sagas and their deadlines (a version conflict on a saga is wrong_expected_version).
+  empty_saga_id = 100,               ///< A saga id was empty.
+  empty_saga_type,                   ///< A saga type was empty.
+  empty_correlation_id,              ///< A saga's correlation id was empty.
 };
 
 /// The category of mink::errc.
