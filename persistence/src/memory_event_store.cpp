@@ -107,7 +107,7 @@ error_code memory_event_store::claimed_append_locked(const std::string& stream_i
   if (result.replayed) return {};  // the event ids were stored by an append without this key
   boost::json::object stored;
   stored["stream_id"] = stream_id;
-  stored["version"] = result.version;
+  stored["version"] = static_cast<std::int64_t>(result.version);  // as PostgreSQL's jsonb reads back
   boost::json::array positions;
   for (auto p : result.positions) positions.push_back(p);
   stored["positions"] = std::move(positions);

@@ -291,14 +291,18 @@ struct pg_event_store::state : std::enable_shared_from_this<state> {
       auto ec = co_await run_batch(batch);
       if (!ec) continue;
       if (batch.size() > 1 && ec.category() == sqlstate_category() && ec != condition::connection_error) {
-        // The batch failed as a whole (deadlock, a race on an event id): one by one, so that only
-        // the append at fault gets the error.
+        // The batch failed as a whole (deadlock, a race on an event id or an idempotency key):
+        // one by one, so that only the append at fault gets the error.
         for (auto& a : batch) {
           std::vector<std::unique_ptr<pending_append>> single;
           single.push_back(std::move(a));
-          if (auto single_ec = co_await run_batch(single); single_ec && single[0]) {
+          if (auto single_ec = co_await run_single(single); single_ec && single[0]) {
             complete(single[0], single_ec, stream_failure(single[0]->stream_id));
           }
+        }
+      } else if (batch.size() == 1 && ec == condition::retryable) {
+        if (auto single_ec = co_await run_single(batch); single_ec && batch[0]) {
+          complete(batch[0], single_ec, stream_failure(batch[0]->stream_id));
         }
       } else {
         for (auto& a : batch) {
@@ -306,6 +310,18 @@ struct pg_event_store::state : std::enable_shared_from_this<state> {
         }
       }
     }
+  }
+
+  // One append on its own, retried when it lost a race that a second attempt settles: a
+  // concurrent writer recorded the same idempotency key (the retry then answers from the record)
+  // or a deadlock. Bounded: the race cannot repeat once the other transaction has ended.
+  asio::awaitable<error_code> run_single(std::vector<std::unique_ptr<pending_append>>& single) {
+    error_code ec;
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      ec = co_await run_batch(single);
+      if (ec != condition::retryable) break;
+    }
+    co_return ec;
   }
 };
 

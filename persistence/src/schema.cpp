@@ -25,7 +25,7 @@ struct migration {
 
 constexpr std::array migrations{
     migration{1, "events, streams, snapshots, idempotency, sagas, checkpoints", detail::schema_v1},
-    migration{2, "set-based batch appends; idempotency keys recorded with appends", detail::schema_v2},
+    migration{2, "set-based batch appends; idempotency keys recorded with appends; deadlines by saga", detail::schema_v2},
 };
 
 // An arbitrary constant naming mink's migration lock among the database's advisory locks.

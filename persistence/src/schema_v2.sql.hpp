@@ -1,6 +1,6 @@
 #pragma once
-// Version 2 of mink's PostgreSQL schema: set-based batch appends, and idempotency records claimed
-// in the append's own transaction.
+// Version 2 of mink's PostgreSQL schema: set-based batch appends, idempotency records claimed in
+// the append's own transaction, and saga deadlines indexed by saga.
 //
 // mink_append_batch(requests) appends many callers' requests in one transaction, each with its own
 // outcome: a conflict fails only its own request. A request is
@@ -19,6 +19,9 @@
 namespace mink::persistence::detail {
 
 inline constexpr const char* schema_v2 = R"sql(
+-- Cancelling a saga's deadlines looks them up by saga.
+CREATE INDEX mink_saga_deadlines_saga ON mink_saga_deadlines (saga_id) WHERE fired_at IS NULL;
+
 DROP FUNCTION mink_append_batch(jsonb);
 
 -- Records an idempotency key for a request that was just appended. A live record with the key

@@ -5,6 +5,7 @@
 
 #include <mink/persistence/event_store.hpp>
 #include <mink/persistence/checkpoint_store.hpp>
+#include <mink/persistence/idempotency_store.hpp>
 #include <mink/persistence/deadline_store.hpp>
 #include <mink/persistence/saga_store.hpp>
 #include <mink/persistence/snapshot_store.hpp>
@@ -29,6 +30,9 @@ struct store_harness {
   virtual persistence::snapshot_store& snapshots() = 0;
   /// The checkpoint store of the same implementation.
   virtual persistence::checkpoint_store& checkpoints() = 0;
+  /// The idempotency store of the same implementation, sharing its records with store()'s
+  /// appends.
+  virtual persistence::idempotency_store& idempotency() = 0;
   /// The saga store of the same implementation.
   virtual persistence::saga_store& sagas() = 0;
   /// The deadline store of the same implementation. It may hold other tests' deadlines, due or
@@ -82,6 +86,16 @@ void snapshot_data_round_trip(store_harness& h);
 void checkpoint_save_load_replace(store_harness& h);
 void checkpoint_missing_and_invalid(store_harness& h);
 
+// Idempotency keys, with appends and alone (idempotency_conformance.cpp).
+void idempotent_append_by_key(store_harness& h);
+void idempotency_key_reused(store_harness& h);
+void failed_append_leaves_key_free(store_harness& h);
+void concurrent_appends_with_one_key(store_harness& h);
+void idempotency_record_save_and_find(store_harness& h);
+void idempotency_record_guards_appends(store_harness& h);
+void idempotency_records_expire(store_harness& h);
+void idempotency_invalid_input(store_harness& h);
+
 // Saga state (saga_store_conformance.cpp).
 void saga_round_trip(store_harness& h);
 void saga_optimistic_concurrency(store_harness& h);
@@ -131,6 +145,14 @@ void deadline_next_due(store_harness& h);
   MINK_CONFORMANCE_CASE_(Harness, snapshot_data_round_trip) \
   MINK_CONFORMANCE_CASE_(Harness, checkpoint_save_load_replace) \
   MINK_CONFORMANCE_CASE_(Harness, checkpoint_missing_and_invalid) \
+  MINK_CONFORMANCE_CASE_(Harness, idempotent_append_by_key) \
+  MINK_CONFORMANCE_CASE_(Harness, idempotency_key_reused) \
+  MINK_CONFORMANCE_CASE_(Harness, failed_append_leaves_key_free) \
+  MINK_CONFORMANCE_CASE_(Harness, concurrent_appends_with_one_key) \
+  MINK_CONFORMANCE_CASE_(Harness, idempotency_record_save_and_find) \
+  MINK_CONFORMANCE_CASE_(Harness, idempotency_record_guards_appends) \
+  MINK_CONFORMANCE_CASE_(Harness, idempotency_records_expire) \
+  MINK_CONFORMANCE_CASE_(Harness, idempotency_invalid_input) \
   MINK_CONFORMANCE_CASE_(Harness, saga_round_trip) \
   MINK_CONFORMANCE_CASE_(Harness, saga_optimistic_concurrency) \
   MINK_CONFORMANCE_CASE_(Harness, saga_concurrent_saves) \

@@ -48,6 +48,7 @@ class memory_harness : public mink::test::store_harness {
   mink::persistence::event_store& store() override { return store_; }
   mink::persistence::snapshot_store& snapshots() override { return snapshots_; }
   mink::persistence::checkpoint_store& checkpoints() override { return checkpoints_; }
+  mink::persistence::idempotency_store& idempotency() override { return store_.idempotency(); }
   mink::persistence::saga_store& sagas() override { return sagas_; }
   mink::persistence::deadline_store& deadlines() override { return deadlines_; }
   asio::io_context& context() override { return ioc_; }
