@@ -1,4 +1,5 @@
 #include <mink/persistence/event_store.hpp>
+#include <mink/persistence/unit_of_work.hpp>
 
 #include <mink/messaging/errc.hpp>
 #include <mink/messaging/uuid.hpp>
@@ -43,6 +44,22 @@ boost::system::error_code validate_append(const std::string& stream_id, std::vec
   if (const auto& claim = options.idempotency) {
     if (claim->key.empty()) return errc::empty_name;
     if (claim->ttl <= std::chrono::seconds::zero()) return errc::invalid_ttl;
+  }
+  return {};
+}
+
+boost::system::error_code validate_unit(unit_of_work& unit, std::size_t max_event_bytes, unit_of_work_result& result) {
+  result.appends.resize(unit.appends.size());
+  for (std::size_t i = 0; i < unit.appends.size(); ++i) {
+    auto& a = unit.appends[i];
+    result.appends[i].stream_id = a.stream_id;
+    if (auto ec = validate_append(a.stream_id, a.events, a.options, max_event_bytes)) {
+      result.failed_append = i;
+      return ec;
+    }
+  }
+  for (const auto& c : unit.checkpoints) {
+    if (c.projection.empty()) return errc::empty_name;
   }
   return {};
 }

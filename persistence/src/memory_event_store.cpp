@@ -51,7 +51,7 @@ bool matches(const read_all_filter& filter, const recorded_event& e) {
 }  // namespace
 
 memory_event_store::memory_event_store(boost::asio::any_io_executor ex, std::size_t max_event_bytes)
-    : ex_(std::move(ex)), max_event_bytes_(max_event_bytes), idempotency_(ex_) {}
+    : ex_(std::move(ex)), max_event_bytes_(max_event_bytes), idempotency_(ex_), checkpoints_(ex_) {}
 
 void memory_event_store::do_append(std::string stream_id, expected_version expected, std::vector<event_data> events,
                                    append_options options, append_handler handler) {
@@ -174,7 +174,7 @@ void memory_event_store::write_locked(const std::string& stream_id, std::uint64_
     reserve_geometric(log_, log_size + events.size());
     reserve_geometric(versions, current + events.size());
     result.positions.reserve(events.size());
-    const auto transaction_id = next_transaction_++;
+    const auto transaction_id = unit_transaction_ != 0 ? unit_transaction_ : next_transaction_++;
     const auto recorded_at = now_micros();
     for (std::size_t i = 0; i < events.size(); ++i) {
       auto& e = events[i];
@@ -198,6 +198,69 @@ void memory_event_store::write_locked(const std::string& stream_id, std::uint64_
     next_transaction_ = saved_transaction;
     result.positions.clear();
     throw;
+  }
+}
+
+void memory_event_store::do_commit(unit_of_work unit, commit_handler handler) {
+  unit_of_work_result result;
+  error_code ec = validate_unit(unit, max_event_bytes_, result);
+  if (!ec) {
+    std::scoped_lock lock(mutex_, idempotency_.mtx_, checkpoints_.mtx_);
+    ec = commit_locked(unit, result);
+  }
+  detail::post_completion(ex_, std::move(handler), ec, std::move(result));
+}
+
+error_code memory_event_store::commit_locked(unit_of_work& unit, unit_of_work_result& result) {
+  const auto log_size = log_.size();
+  const auto saved_position = next_position_;
+  const auto saved_transaction = next_transaction_;
+  std::vector<std::string> claimed;  // keys recorded by this unit, removed again if it fails
+  unit_transaction_ = next_transaction_++;
+  error_code ec;
+  try {
+    for (std::size_t i = 0; i < unit.appends.size() && !ec; ++i) {
+      auto& a = unit.appends[i];
+      auto& r = result.appends[i];
+      if (a.options.idempotency) {
+        auto key = a.options.idempotency->key;
+        ec = claimed_append_locked(a.stream_id, a.expected, a.events, *a.options.idempotency, r);
+        if (!ec && !r.replayed) claimed.push_back(std::move(key));
+      } else {
+        ec = append_locked(a.stream_id, a.expected, a.events, r);
+      }
+      if (ec) result.failed_append = i;
+    }
+  } catch (...) {
+    ec = errc::internal_error;
+  }
+  unit_transaction_ = 0;
+  if (ec) {
+    truncate_locked(log_size);
+    for (const auto& key : claimed) idempotency_.records_.erase(key);
+    next_position_ = saved_position;
+    next_transaction_ = saved_transaction;
+    return ec;
+  }
+  // The unit wrote nothing: as with a replayed append, no transaction id is used up.
+  if (log_.size() == log_size) next_transaction_ = saved_transaction;
+  const auto now = now_micros();
+  for (auto& c : unit.checkpoints) {
+    c.updated_at = now;
+    auto name = c.projection;
+    checkpoints_.saved_.insert_or_assign(std::move(name), std::move(c));
+  }
+  return {};
+}
+
+void memory_event_store::truncate_locked(std::size_t log_size) {
+  while (log_.size() > log_size) {
+    const auto& e = log_.back();
+    event_ids_.erase(e.event_id);
+    auto stream = streams_.find(e.stream_id);
+    stream->second.events.pop_back();
+    if (stream->second.events.empty()) streams_.erase(stream);
+    log_.pop_back();
   }
 }
 

@@ -1,5 +1,6 @@
 #include <mink/persistence/pg_event_store.hpp>
 
+#include "pg_append_rows.hpp"
 #include "pg_event_rows.hpp"
 #include "post_completion.hpp"
 #include "report_exception.hpp"
@@ -10,10 +11,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 
-#include <charconv>
 #include <deque>
 #include <map>
 #include <utility>
@@ -28,16 +26,6 @@ namespace {
 
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
-int kind_code(expected_version e) {
-  switch (e.what()) {
-    case expected_version::kind::any: return 0;
-    case expected_version::kind::no_stream: return 1;
-    case expected_version::kind::stream_exists: return 2;
-    case expected_version::kind::exact: return 3;
-  }
-  return 0;
-}
-
 // One caller's append, waiting for (or inside) a batch.
 struct pending_append {
   pending_append(std::string s, expected_version e, std::string request_json, boost::asio::any_completion_handler<void(error_code, append_result)> h)
@@ -47,85 +35,6 @@ struct pending_append {
   std::string json;  // this request's element of the batch array, serialized once
   boost::asio::any_completion_handler<void(error_code, append_result)> handler;
 };
-
-std::string request_json(const std::string& stream_id, expected_version expected, std::vector<event_data>& events,
-                         append_options& options) {
-  boost::json::object q;
-  q["s"] = stream_id;
-  q["c"] = stream_category(stream_id);
-  q["k"] = kind_code(expected);
-  q["v"] = expected.value();
-  boost::json::array evs;
-  evs.reserve(events.size());
-  for (auto& e : events) {
-    boost::json::object o;
-    o["id"] = e.event_id;
-    o["t"] = e.type;
-    o["d"] = std::move(e.data);
-    o["m"] = to_json(e.metadata);
-    evs.push_back(std::move(o));
-  }
-  q["e"] = std::move(evs);
-  if (auto& claim = options.idempotency) {
-    boost::json::object i;
-    i["k"] = claim->key;
-    i["f"] = claim->fingerprint;
-    i["x"] = claim->ttl.count();
-    i["r"] = std::move(claim->response);
-    q["i"] = std::move(i);
-  }
-  return boost::json::serialize(q);
-}
-
-const statement append_batch("SELECT o_idx, o_status, o_version, o_positions::text, o_actual, o_txid::text, "
-                             "o_result::text FROM mink_append_batch($1::jsonb)");
-
-append_result stream_failure(const std::string& stream_id) {
-  append_result r;
-  r.stream_id = stream_id;
-  return r;
-}
-
-// An append answered from its key's idempotency record: the original append's figures when an
-// append wrote the record, and the response stored with it.
-void replay_from_record(std::string_view record_json, append_result& out) {
-  error_code ec;
-  auto stored = boost::json::parse(record_json, ec);
-  out.replayed = out.replayed_by_key = true;
-  if (ec) return;
-  const auto* obj = stored.if_object();
-  if (obj == nullptr || !obj->contains("stream_id") || !obj->contains("response")) {
-    out.response = std::move(stored);
-    return;
-  }
-  if (const auto* v = obj->if_contains("version"); v && v->is_int64()) out.version = static_cast<std::uint64_t>(v->as_int64());
-  if (const auto* p = obj->if_contains("positions"); p && p->is_array()) {
-    for (const auto& x : p->as_array()) {
-      if (x.is_int64()) out.positions.push_back(x.as_int64());
-    }
-  }
-  if (const auto* t = obj->if_contains("transaction_id"); t && t->is_string()) {
-    detail::parse_u64(std::string_view(t->as_string()), out.transaction_id);
-  }
-  out.response = obj->at("response");
-}
-
-// "{1,2,3}" -> positions
-bool parse_positions(std::string_view text, std::vector<std::int64_t>& out) {
-  if (text.size() < 2 || text.front() != '{' || text.back() != '}') return false;
-  text = text.substr(1, text.size() - 2);
-  while (!text.empty()) {
-    const auto comma = text.find(',');
-    const auto item = text.substr(0, comma);
-    std::int64_t v = 0;
-    auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
-    if (ec != std::errc{} || end != item.data() + item.size()) return false;
-    out.push_back(v);
-    if (comma == std::string_view::npos) break;
-    text.remove_prefix(comma + 1);
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -172,7 +81,7 @@ struct pg_event_store::state : std::enable_shared_from_this<state> {
       json += batch[sent[k]]->json;
     }
     json += ']';
-    auto [ec, r] = co_await pool.async_execute(append_batch, query_params(json), tuple_awaitable);
+    auto [ec, r] = co_await pool.async_execute(detail::append_batch_statement(), query_params(json), tuple_awaitable);
     if (ec) co_return ec;
     if (r.rows() != sent.size()) co_return client_errc::bad_response;
 
@@ -184,36 +93,15 @@ struct pg_event_store::state : std::enable_shared_from_this<state> {
     std::vector<outcome> outcomes(batch.size());
     std::int64_t last_position = 0;
     for (std::size_t row = 0; row < r.rows(); ++row) {
-      const auto k = static_cast<std::size_t>(detail::value_or<std::int32_t>(r.get<std::int32_t>(row, 0), -1));
+      const auto k = static_cast<std::size_t>(detail::append_row_index(r, row));
       if (k >= sent.size() || !batch[sent[k]]) co_return client_errc::bad_response;
       auto& a = batch[sent[k]];
       auto& o = outcomes[sent[k]];
-      o.status = detail::value_or<std::int32_t>(r.get<std::int32_t>(row, 1), -1);
       append_result out;
-      out.stream_id = a->stream_id;
-      error_code result_ec;
-      if (o.status == 0 || o.status == 1) {
-        out.version = o.version = static_cast<std::uint64_t>(detail::value_or<std::int64_t>(r.get<std::int64_t>(row, 2), 0));
-        parse_positions(r.text(row, 3), out.positions);
-        detail::parse_u64(r.text(row, 5), out.transaction_id);
-        out.replayed = o.status == 1;
-        if (!out.positions.empty()) last_position = std::max(last_position, out.positions.back());
-      } else if (o.status == 2) {
-        result_ec = errc::wrong_expected_version;
-        out.expected = a->expected;
-        out.actual_version = o.actual =
-            static_cast<std::uint64_t>(detail::value_or<std::int64_t>(r.get<std::int64_t>(row, 4), 0));
-      } else if (o.status == 3) {
-        result_ec = errc::stream_not_found;
-      } else if (o.status == 4) {
-        result_ec = errc::duplicate_event_id;
-      } else if (o.status == 5) {
-        replay_from_record(r.text(row, 6), out);
-      } else if (o.status == 6) {
-        result_ec = errc::idempotency_key_reused;
-      } else {
-        result_ec = client_errc::bad_response;
-      }
+      const auto result_ec = detail::decode_append_row(r, row, a->stream_id, a->expected, o.status, out);
+      o.version = out.version;
+      o.actual = out.actual_version.value_or(0);
+      if (!out.replayed && !out.positions.empty()) last_position = std::max(last_position, out.positions.back());
       complete(a, result_ec, std::move(out));
     }
     for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -297,16 +185,16 @@ struct pg_event_store::state : std::enable_shared_from_this<state> {
           std::vector<std::unique_ptr<pending_append>> single;
           single.push_back(std::move(a));
           if (auto single_ec = co_await run_single(single); single_ec && single[0]) {
-            complete(single[0], single_ec, stream_failure(single[0]->stream_id));
+            complete(single[0], single_ec, detail::stream_failure(single[0]->stream_id));
           }
         }
       } else if (batch.size() == 1 && ec == condition::retryable) {
         if (auto single_ec = co_await run_single(batch); single_ec && batch[0]) {
-          complete(batch[0], single_ec, stream_failure(batch[0]->stream_id));
+          complete(batch[0], single_ec, detail::stream_failure(batch[0]->stream_id));
         }
       } else {
         for (auto& a : batch) {
-          if (a) complete(a, ec, stream_failure(a->stream_id));
+          if (a) complete(a, ec, detail::stream_failure(a->stream_id));
         }
       }
     }
@@ -333,13 +221,16 @@ pg_event_store::pg_event_store(connection_pool& pool, pg_event_store_params para
 
 pg_event_store::~pg_event_store() = default;
 
+std::size_t pg_event_store::params_max_event_bytes() const noexcept { return state_->params.max_event_bytes; }
+std::string pg_event_store::params_notify_channel() const { return state_->params.notify_channel; }
+
 void pg_event_store::do_append(std::string stream_id, expected_version expected, std::vector<event_data> events,
                                append_options options, append_handler handler) {
   if (auto ec = validate_append(stream_id, events, options, state_->params.max_event_bytes)) {
-    detail::post_completion(state_->pool.get_executor(), std::move(handler), ec, stream_failure(stream_id));
+    detail::post_completion(state_->pool.get_executor(), std::move(handler), ec, detail::stream_failure(stream_id));
     return;
   }
-  auto json = request_json(stream_id, expected, events, options);
+  auto json = detail::append_request_json(stream_id, expected, events, options);
   bool start_writer = false;
   {
     std::lock_guard lock(state_->mtx);

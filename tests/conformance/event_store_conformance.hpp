@@ -96,6 +96,13 @@ void idempotency_record_guards_appends(store_harness& h);
 void idempotency_records_expire(store_harness& h);
 void idempotency_invalid_input(store_harness& h);
 
+// Units of work (unit_of_work_conformance.cpp).
+void unit_commits_every_write(store_harness& h);
+void unit_fails_as_a_whole(store_harness& h);
+void unit_appends_to_one_stream_in_order(store_harness& h);
+void unit_with_a_replayed_append(store_harness& h);
+void unit_invalid_input(store_harness& h);
+
 // Saga state (saga_store_conformance.cpp).
 void saga_round_trip(store_harness& h);
 void saga_optimistic_concurrency(store_harness& h);
@@ -153,6 +160,11 @@ void deadline_next_due(store_harness& h);
   MINK_CONFORMANCE_CASE_(Harness, idempotency_record_guards_appends) \
   MINK_CONFORMANCE_CASE_(Harness, idempotency_records_expire) \
   MINK_CONFORMANCE_CASE_(Harness, idempotency_invalid_input) \
+  MINK_CONFORMANCE_CASE_(Harness, unit_commits_every_write) \
+  MINK_CONFORMANCE_CASE_(Harness, unit_fails_as_a_whole) \
+  MINK_CONFORMANCE_CASE_(Harness, unit_appends_to_one_stream_in_order) \
+  MINK_CONFORMANCE_CASE_(Harness, unit_with_a_replayed_append) \
+  MINK_CONFORMANCE_CASE_(Harness, unit_invalid_input) \
   MINK_CONFORMANCE_CASE_(Harness, saga_round_trip) \
   MINK_CONFORMANCE_CASE_(Harness, saga_optimistic_concurrency) \
   MINK_CONFORMANCE_CASE_(Harness, saga_concurrent_saves) \

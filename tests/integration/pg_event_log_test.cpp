@@ -2,6 +2,8 @@
 // many writers on one stream, coalesced appends with their own outcomes.
 #include "pg_store_harness.hpp"
 
+#include <mink/persistence/unit_of_work.hpp>
+
 #include <mink/messaging/errc.hpp>
 #include <mink/messaging/uuid.hpp>
 
@@ -252,6 +254,49 @@ BOOST_AUTO_TEST_CASE(a_checkpoint_written_in_a_transaction_commits_or_rolls_back
       BOOST_TEST(loaded->position.position == (commit ? 200 : 100));
       auto rm = co_await admin_query(h.fixture.pool, "SELECT count(*) FROM uow_read_model WHERE k = $1", query_params(name));
       BOOST_TEST(rm.get<std::int64_t>(0, 0).value() == (commit ? 1 : 0));
+    }
+  });
+}
+
+// A unit of work written on the caller's transaction commits or rolls back with the caller's own
+// writes there (a read model): events, idempotency key and checkpoint alike.
+BOOST_AUTO_TEST_CASE(a_unit_written_in_a_transaction_commits_or_rolls_back_with_it) {
+  pg_store_harness h;
+  const std::string stream = h.unique_stream("Order");
+  const std::string name = h.unique_stream("Projection");
+  const std::string key = h.unique_stream("Key");
+  h.run([&]() -> asio::awaitable<void> {
+    co_await admin_query(h.fixture.pool, "CREATE TABLE IF NOT EXISTS uow_read_model (k text PRIMARY KEY, n int)");
+    for (const bool commit : {false, true}) {
+      auto [ea, tx] = co_await h.fixture.pool.async_acquire(tuple_awaitable);
+      BOOST_REQUIRE(!ea);
+      co_await tx.async_begin(tuple_awaitable);
+      co_await tx.async_query("INSERT INTO uow_read_model VALUES ($1, 1)", query_params(stream), tuple_awaitable);
+      unit_of_work unit;
+      append_options options;
+      options.idempotency.emplace();
+      options.idempotency->key = key;
+      options.idempotency->fingerprint = "fp";
+      checkpoint c;
+      c.projection = name;
+      c.position = log_position{3, 30};
+      unit.append(stream, expected_version::no_stream(), one_event("Placed"), std::move(options)).save(c);
+      auto [eu, r] = co_await h.pg_store().async_commit_in(tx, std::move(unit), tuple_awaitable);
+      BOOST_REQUIRE_MESSAGE(!eu, eu.message());
+      if (commit) {
+        co_await tx.async_commit(tuple_awaitable);
+      } else {
+        co_await tx.async_rollback(tuple_awaitable);
+      }
+      tx.release();
+      auto rm = co_await admin_query(h.fixture.pool, "SELECT count(*) FROM uow_read_model WHERE k = $1", query_params(stream));
+      BOOST_TEST(rm.get<std::int64_t>(0, 0).value() == (commit ? 1 : 0));
+      auto [ei, info] = co_await h.store().async_stream_info(stream, tuple_awaitable);
+      BOOST_TEST((commit ? !ei : ei == errc::stream_not_found));
+      auto [el, loaded] = co_await h.checkpoints().async_load(name, tuple_awaitable);
+      BOOST_TEST(loaded.has_value() == commit);
+      auto [ek, record] = co_await h.idempotency().async_find(key, tuple_awaitable);
+      BOOST_TEST(record.has_value() == commit);
     }
   });
 }

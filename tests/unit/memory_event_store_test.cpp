@@ -42,12 +42,12 @@ using mink::persistence::read_direction;
 class memory_harness : public mink::test::store_harness {
  public:
   explicit memory_harness(std::size_t max_event_bytes = mink::persistence::default_max_event_bytes)
-      : store_(ioc_.get_executor(), max_event_bytes), snapshots_(ioc_.get_executor()), checkpoints_(ioc_.get_executor()),
+      : store_(ioc_.get_executor(), max_event_bytes), snapshots_(ioc_.get_executor()),
         sagas_(ioc_.get_executor()), deadlines_(ioc_.get_executor()) {}
 
   mink::persistence::event_store& store() override { return store_; }
   mink::persistence::snapshot_store& snapshots() override { return snapshots_; }
-  mink::persistence::checkpoint_store& checkpoints() override { return checkpoints_; }
+  mink::persistence::checkpoint_store& checkpoints() override { return store_.checkpoints(); }
   mink::persistence::idempotency_store& idempotency() override { return store_.idempotency(); }
   mink::persistence::saga_store& sagas() override { return sagas_; }
   mink::persistence::deadline_store& deadlines() override { return deadlines_; }
@@ -84,7 +84,6 @@ class memory_harness : public mink::test::store_harness {
   asio::io_context ioc_;
   memory_store store_;
   mink::persistence::memory_snapshot_store snapshots_;
-  mink::persistence::memory_checkpoint_store checkpoints_;
   mink::persistence::memory_saga_store sagas_;
   mink::persistence::memory_deadline_store deadlines_;
   std::uint64_t streams_ = 0;

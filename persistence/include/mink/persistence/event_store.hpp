@@ -40,6 +40,9 @@ struct append_result {
   std::string conflict_message() const;
 };
 
+struct unit_of_work;
+struct unit_of_work_result;
+
 /// How an append is made beyond its stream, expected version and events.
 struct append_options {
   /// Records this key in the append's transaction: the events and the record commit together or
@@ -115,6 +118,18 @@ class event_store {
                         std::forward<CompletionToken>(token));
   }
 
+  /// Commits every write of `unit` (see unit_of_work.hpp) in one transaction, or none. An append
+  /// that is replayed (its ids or its idempotency key already stored) writes nothing and does not
+  /// fail the unit; any other failing append fails the whole unit with its error, and
+  /// result.failed_append names it. Also errc::empty_name for a checkpoint without a name, and
+  /// every error async_append has. Completion: void(error_code, unit_of_work_result).
+  /// Include <mink/persistence/unit_of_work.hpp> to call it.
+  template <class CompletionToken, class Unit = unit_of_work>
+  auto async_commit(Unit unit, CompletionToken&& token) {
+    return boost::asio::async_initiate<CompletionToken, void(boost::system::error_code, unit_of_work_result)>(
+        [this](auto handler, Unit u) { do_commit(std::move(u), std::move(handler)); }, token, std::move(unit));
+  }
+
   /// Up to `max_count` events of one stream: forward from version `from` (>= 1) upwards, or
   /// backward from `from` (stream_end for the last) downwards. errc::stream_not_found for a stream
   /// with no events; errc::invalid_version for from == 0. Completion:
@@ -158,6 +173,7 @@ class event_store {
       boost::asio::any_completion_handler<void(boost::system::error_code, std::vector<recorded_event>)>;
   using read_all_handler = boost::asio::any_completion_handler<void(boost::system::error_code, read_all_result)>;
   using stream_info_handler = boost::asio::any_completion_handler<void(boost::system::error_code, stream_info)>;
+  using commit_handler = boost::asio::any_completion_handler<void(boost::system::error_code, unit_of_work_result)>;
 
   virtual void do_append(std::string stream_id, expected_version expected, std::vector<event_data> events,
                          append_options options, append_handler handler) = 0;
@@ -166,6 +182,7 @@ class event_store {
   virtual void do_read_all(log_position after, std::size_t max_count, read_all_filter filter,
                            read_all_handler handler) = 0;
   virtual void do_stream_info(std::string stream_id, stream_info_handler handler) = 0;
+  virtual void do_commit(unit_of_work unit, commit_handler handler) = 0;
 };
 
 /// Checks an append's arguments (shared by every implementation so they fail alike): empty

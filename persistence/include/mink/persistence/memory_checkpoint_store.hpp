@@ -10,6 +10,8 @@
 
 namespace mink::persistence {
 
+class memory_event_store;
+
 class memory_checkpoint_store final : public checkpoint_store {
  public:
   explicit memory_checkpoint_store(boost::asio::any_io_executor ex) : ex_(std::move(ex)) {}
@@ -19,6 +21,8 @@ class memory_checkpoint_store final : public checkpoint_store {
   void do_load(std::string projection, load_handler handler) override;
 
  private:
+  friend class memory_event_store;  // saves checkpoints of a unit of work with its appends
+
   boost::asio::any_io_executor ex_;
   std::mutex mtx_;
   std::map<std::string, checkpoint, std::less<>> saved_;

@@ -2,7 +2,9 @@
 // An event store held in memory: for unit tests, examples and users' own tests.
 
 #include <mink/persistence/event_store.hpp>
+#include <mink/persistence/memory_checkpoint_store.hpp>
 #include <mink/persistence/memory_idempotency_store.hpp>
+#include <mink/persistence/unit_of_work.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 
@@ -41,6 +43,10 @@ class memory_event_store final : public event_store {
   /// here, atomically with their events.
   memory_idempotency_store& idempotency() noexcept { return idempotency_; }
 
+  /// The projection checkpoints of this store: units of work (async_commit) save theirs here,
+  /// atomically with their appends.
+  memory_checkpoint_store& checkpoints() noexcept { return checkpoints_; }
+
  protected:
   void do_append(std::string stream_id, expected_version expected, std::vector<event_data> events,
                  append_options options, append_handler handler) override;
@@ -49,6 +55,7 @@ class memory_event_store final : public event_store {
   void do_read_all(log_position after, std::size_t max_count, read_all_filter filter,
                    read_all_handler handler) override;
   void do_stream_info(std::string stream_id, stream_info_handler handler) override;
+  void do_commit(unit_of_work unit, commit_handler handler) override;
 
  private:
   struct stream_state {
@@ -66,6 +73,10 @@ class memory_event_store final : public event_store {
                                           std::size_t first_index, append_result& result) const;
   void write_locked(const std::string& stream_id, std::uint64_t current, std::vector<event_data>& events,
                     append_result& result);
+  /// Applies a unit's appends and checkpoints, or nothing; requires all three mutexes.
+  boost::system::error_code commit_locked(unit_of_work& unit, unit_of_work_result& result);
+  /// Removes every event after the first `log_size` (a unit that failed half-way).
+  void truncate_locked(std::size_t log_size);
 
   boost::asio::any_io_executor ex_;
   const std::size_t max_event_bytes_;
@@ -78,9 +89,12 @@ class memory_event_store final : public event_store {
   std::unordered_map<std::string, std::size_t> event_ids_;  ///< Event id -> index into log_.
   std::int64_t next_position_ = 1;
   std::uint64_t next_transaction_ = 1;
+  /// While a unit of work commits: the transaction id all its appends share (else 0).
+  std::uint64_t unit_transaction_ = 0;
 
-  /// Locked after mutex_ when both are needed.
+  /// Locked after mutex_ (idempotency_ first, then checkpoints_) when several are needed.
   memory_idempotency_store idempotency_;
+  memory_checkpoint_store checkpoints_;
 };
 
 }  // namespace mink::persistence

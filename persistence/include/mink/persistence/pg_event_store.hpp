@@ -3,6 +3,7 @@
 
 #include <mink/persistence/connection_pool.hpp>
 #include <mink/persistence/event_store.hpp>
+#include <mink/persistence/unit_of_work.hpp>
 
 #include <cstddef>
 #include <memory>
@@ -40,6 +41,20 @@ class pg_event_store final : public event_store {
   explicit pg_event_store(connection_pool& pool, pg_event_store_params params = {});
   ~pg_event_store() override;
 
+  /// Writes `unit` on `tx`, a connection the caller leased and opened a transaction on, so that
+  /// the unit commits (or rolls back) with the caller's other writes there (a read model, saga
+  /// state ...). Nothing is committed here. On any error the caller must roll the transaction
+  /// back: statements may have run. A NOTIFY for the written events is issued in the transaction
+  /// (delivered on commit). `tx` must outlive the operation. Completion and errors as
+  /// event_store::async_commit, plus the database's (condition::retryable: retry the whole
+  /// transaction).
+  template <class CompletionToken>
+  auto async_commit_in(pooled_connection& tx, unit_of_work unit, CompletionToken&& token) {
+    return boost::asio::async_initiate<CompletionToken, void(boost::system::error_code, unit_of_work_result)>(
+        [this, &tx](auto handler, unit_of_work u) { commit_in(tx, std::move(u), std::move(handler)); }, token,
+        std::move(unit));
+  }
+
   struct state;
 
  protected:
@@ -50,8 +65,13 @@ class pg_event_store final : public event_store {
   void do_read_all(log_position after, std::size_t max_count, read_all_filter filter,
                    read_all_handler handler) override;
   void do_stream_info(std::string stream_id, stream_info_handler handler) override;
+  /// In a transaction of its own, retried (at most 3 times) when the database says so.
+  void do_commit(unit_of_work unit, commit_handler handler) override;
 
  private:
+  void commit_in(pooled_connection& tx, unit_of_work unit, commit_handler handler);
+  std::size_t params_max_event_bytes() const noexcept;
+  std::string params_notify_channel() const;
   connection_pool& pool_;
   std::shared_ptr<state> state_;
 };
