@@ -97,14 +97,19 @@ asio::awaitable<commit_result> commit_with_retries(connection_pool& pool, unit_o
   co_return outcome;
 }
 
+// Completes `handler` with the unit's first invalid input, if any (then returns true).
+template <class Handler>
+bool rejected(unit_of_work& unit, std::size_t max_event_bytes, const asio::any_io_executor& ex, Handler& handler) {
+  unit_of_work_result checked;
+  auto ec = validate_unit(unit, max_event_bytes, checked);
+  if (ec) detail::post_completion(ex, std::move(handler), ec, std::move(checked));
+  return static_cast<bool>(ec);
+}
+
 }  // namespace
 
 void pg_event_store::do_commit(unit_of_work unit, commit_handler handler) {
-  unit_of_work_result checked;
-  if (auto ec = validate_unit(unit, params_max_event_bytes(), checked)) {
-    detail::post_completion(pool_.get_executor(), std::move(handler), ec, std::move(checked));
-    return;
-  }
+  if (rejected(unit, params_max_event_bytes(), pool_.get_executor(), handler)) return;
   detail::spawn_op(
       pool_.get_executor(),
       [&pool = pool_, u = std::move(unit), channel = params_notify_channel()]() mutable {
@@ -114,11 +119,7 @@ void pg_event_store::do_commit(unit_of_work unit, commit_handler handler) {
 }
 
 void pg_event_store::commit_in(pooled_connection& tx, unit_of_work unit, commit_handler handler) {
-  unit_of_work_result checked;
-  if (auto ec = validate_unit(unit, params_max_event_bytes(), checked)) {
-    detail::post_completion(pool_.get_executor(), std::move(handler), ec, std::move(checked));
-    return;
-  }
+  if (rejected(unit, params_max_event_bytes(), pool_.get_executor(), handler)) return;
   detail::spawn_op(
       pool_.get_executor(),
       [&pool = pool_, &tx, u = std::move(unit), channel = params_notify_channel()]() mutable
