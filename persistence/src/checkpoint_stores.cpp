@@ -54,12 +54,9 @@ void memory_checkpoint_store::do_load(std::string projection, load_handler handl
 }
 
 void pg_checkpoint_store::do_save(checkpoint c, save_handler handler) {
-  if (c.projection.empty()) {
-    detail::post_completion(pool_.get_executor(), std::move(handler), error_code(errc::empty_name));
-    return;
-  }
-  detail::spawn_op(
-      pool_.get_executor(),
+  const error_code invalid = c.projection.empty() ? error_code(errc::empty_name) : error_code{};
+  detail::spawn_checked_op(
+      pool_.get_executor(), invalid,
       [&pool = pool_, c = std::move(c)]() -> asio::awaitable<std::tuple<error_code>> {
         auto [ec, r] = co_await pool.async_execute(save_checkpoint, save_params(c), tuple_awaitable);
         co_return std::tuple{ec};
@@ -68,12 +65,9 @@ void pg_checkpoint_store::do_save(checkpoint c, save_handler handler) {
 }
 
 void pg_checkpoint_store::save_in(pooled_connection& tx, checkpoint c, save_handler handler) {
-  if (c.projection.empty()) {
-    detail::post_completion(pool_.get_executor(), std::move(handler), error_code(errc::empty_name));
-    return;
-  }
-  detail::spawn_op(
-      pool_.get_executor(),
+  const error_code invalid = c.projection.empty() ? error_code(errc::empty_name) : error_code{};
+  detail::spawn_checked_op(
+      pool_.get_executor(), invalid,
       [&tx, c = std::move(c)]() -> asio::awaitable<std::tuple<error_code>> {
         auto [ec, r] = co_await tx.async_execute(save_checkpoint, save_params(c), tuple_awaitable);
         co_return std::tuple{ec};
@@ -83,13 +77,9 @@ void pg_checkpoint_store::save_in(pooled_connection& tx, checkpoint c, save_hand
 
 void pg_checkpoint_store::do_load(std::string projection, load_handler handler) {
   using result_t = std::tuple<error_code, std::optional<checkpoint>>;
-  if (projection.empty()) {
-    detail::post_completion(pool_.get_executor(), std::move(handler), error_code(errc::empty_name),
-                            std::optional<checkpoint>());
-    return;
-  }
-  detail::spawn_op(
-      pool_.get_executor(),
+  const error_code invalid = projection.empty() ? error_code(errc::empty_name) : error_code{};
+  detail::spawn_checked_op(
+      pool_.get_executor(), invalid,
       [&pool = pool_, name = std::move(projection)]() -> asio::awaitable<result_t> {
         auto [ec, r] = co_await pool.async_execute(load_checkpoint, query_params(name), tuple_awaitable);
         if (ec || r.rows() == 0) co_return result_t{ec, std::nullopt};

@@ -172,12 +172,9 @@ void memory_deadline_store::do_next_due(next_due_handler handler) {
 
 void pg_deadline_store::do_schedule(std::string saga_id, time_point due_at, boost::json::value payload,
                                     schedule_handler handler) {
-  if (saga_id.empty()) {
-    detail::post_completion(pool_.get_executor(), std::move(handler), error_code(errc::empty_saga_id), std::int64_t{0});
-    return;
-  }
-  detail::spawn_op(
-      pool_.get_executor(),
+  const error_code invalid = saga_id.empty() ? error_code(errc::empty_saga_id) : error_code{};
+  detail::spawn_checked_op(
+      pool_.get_executor(), invalid,
       [&pool = pool_, id = std::move(saga_id), due_at, p = std::move(payload)]() mutable {
         return schedule_on(pool, std::move(id), due_at, std::move(p));
       },
@@ -186,12 +183,9 @@ void pg_deadline_store::do_schedule(std::string saga_id, time_point due_at, boos
 
 void pg_deadline_store::schedule_in(pooled_connection& tx, std::string saga_id, time_point due_at,
                                     boost::json::value payload, schedule_handler handler) {
-  if (saga_id.empty()) {
-    detail::post_completion(pool_.get_executor(), std::move(handler), error_code(errc::empty_saga_id), std::int64_t{0});
-    return;
-  }
-  detail::spawn_op(
-      pool_.get_executor(),
+  const error_code invalid = saga_id.empty() ? error_code(errc::empty_saga_id) : error_code{};
+  detail::spawn_checked_op(
+      pool_.get_executor(), invalid,
       [&tx, id = std::move(saga_id), due_at, p = std::move(payload)]() mutable {
         return schedule_on(tx, std::move(id), due_at, std::move(p));
       },
@@ -211,22 +205,16 @@ void pg_deadline_store::claim_due_in(pooled_connection& tx, time_point now, std:
 }
 
 void pg_deadline_store::do_cancel(std::string saga_id, cancel_handler handler) {
-  if (saga_id.empty()) {
-    detail::post_completion(pool_.get_executor(), std::move(handler), error_code(errc::empty_saga_id), std::uint64_t{0});
-    return;
-  }
-  detail::spawn_op(
-      pool_.get_executor(), [&pool = pool_, id = std::move(saga_id)]() mutable { return cancel_on(pool, std::move(id)); },
+  const error_code invalid = saga_id.empty() ? error_code(errc::empty_saga_id) : error_code{};
+  detail::spawn_checked_op(
+      pool_.get_executor(), invalid, [&pool = pool_, id = std::move(saga_id)]() mutable { return cancel_on(pool, std::move(id)); },
       std::move(handler));
 }
 
 void pg_deadline_store::cancel_in(pooled_connection& tx, std::string saga_id, cancel_handler handler) {
-  if (saga_id.empty()) {
-    detail::post_completion(pool_.get_executor(), std::move(handler), error_code(errc::empty_saga_id), std::uint64_t{0});
-    return;
-  }
-  detail::spawn_op(
-      pool_.get_executor(), [&tx, id = std::move(saga_id)]() mutable { return cancel_on(tx, std::move(id)); },
+  const error_code invalid = saga_id.empty() ? error_code(errc::empty_saga_id) : error_code{};
+  detail::spawn_checked_op(
+      pool_.get_executor(), invalid, [&tx, id = std::move(saga_id)]() mutable { return cancel_on(tx, std::move(id)); },
       std::move(handler));
 }
 

@@ -157,33 +157,23 @@ void memory_idempotency_store::do_purge_expired(purge_handler handler) {
 // ---- PostgreSQL ----
 
 void pg_idempotency_store::do_find(std::string key, find_handler handler) {
-  if (key.empty()) {
-    detail::post_completion(pool_.get_executor(), std::move(handler), error_code(errc::empty_name),
-                            std::optional<idempotency_record>());
-    return;
-  }
-  detail::spawn_op(
-      pool_.get_executor(), [&pool = pool_, k = std::move(key)]() { return find_on(pool, k); }, std::move(handler));
+  const error_code invalid = key.empty() ? error_code(errc::empty_name) : error_code{};
+  detail::spawn_checked_op(
+      pool_.get_executor(), invalid, [&pool = pool_, k = std::move(key)]() { return find_on(pool, k); }, std::move(handler));
 }
 
 void pg_idempotency_store::do_save(idempotency_record record, std::chrono::seconds ttl, find_handler handler) {
-  if (auto ec = check(record, ttl)) {
-    detail::post_completion(pool_.get_executor(), std::move(handler), ec, std::optional<idempotency_record>());
-    return;
-  }
-  detail::spawn_op(
-      pool_.get_executor(), [&pool = pool_, r = std::move(record), ttl]() { return save_on(pool, r, ttl); },
+  const error_code invalid = check(record, ttl);
+  detail::spawn_checked_op(
+      pool_.get_executor(), invalid, [&pool = pool_, r = std::move(record), ttl]() { return save_on(pool, r, ttl); },
       std::move(handler));
 }
 
 void pg_idempotency_store::save_in(pooled_connection& tx, idempotency_record record, std::chrono::seconds ttl,
                                    find_handler handler) {
-  if (auto ec = check(record, ttl)) {
-    detail::post_completion(pool_.get_executor(), std::move(handler), ec, std::optional<idempotency_record>());
-    return;
-  }
-  detail::spawn_op(
-      pool_.get_executor(), [&tx, r = std::move(record), ttl]() { return save_on(tx, r, ttl); }, std::move(handler));
+  const error_code invalid = check(record, ttl);
+  detail::spawn_checked_op(
+      pool_.get_executor(), invalid, [&tx, r = std::move(record), ttl]() { return save_on(tx, r, ttl); }, std::move(handler));
 }
 
 void pg_idempotency_store::do_purge_expired(purge_handler handler) {

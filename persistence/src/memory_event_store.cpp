@@ -1,5 +1,6 @@
 #include <mink/persistence/memory_event_store.hpp>
 
+#include "append_record.hpp"
 #include "post_completion.hpp"
 
 #include <mink/messaging/errc.hpp>
@@ -8,7 +9,6 @@
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <string_view>
 #include <unordered_set>
@@ -76,44 +76,17 @@ error_code memory_event_store::claimed_append_locked(const std::string& stream_i
                                                      append_result& result) {
   const auto now = now_micros();
   idempotency_record record;
-  record.key = std::move(claim.key);
-  record.fingerprint = std::move(claim.fingerprint);
+  record.key = claim.key;
+  record.fingerprint = claim.fingerprint;
   const idempotency_record* live = nullptr;
   if (auto ec = idempotency_.check_locked(record, now, live)) return ec;
   if (live != nullptr) {
-    // Answered as the PostgreSQL store answers (pg_event_store.cpp, replay_from_record).
-    result.replayed = result.replayed_by_key = true;
-    const auto* stored = live->result.if_object();
-    if (stored == nullptr || !stored->contains("stream_id") || !stored->contains("response")) {
-      result.response = live->result;
-      return {};
-    }
-    if (const auto* v = stored->if_contains("version"); v && v->is_int64()) {
-      result.version = static_cast<std::uint64_t>(v->as_int64());
-    }
-    if (const auto* p = stored->if_contains("positions"); p && p->is_array()) {
-      for (const auto& x : p->as_array()) {
-        if (x.is_int64()) result.positions.push_back(x.as_int64());
-      }
-    }
-    if (const auto* t = stored->if_contains("transaction_id"); t && t->is_string()) {
-      const auto& text = t->as_string();
-      std::from_chars(text.data(), text.data() + text.size(), result.transaction_id);
-    }
-    result.response = stored->at("response");
+    detail::replay_from_record(live->result, result);
     return {};
   }
   if (auto ec = append_locked(stream_id, expected, events, result)) return ec;
   if (result.replayed) return {};  // the event ids were stored by an append without this key
-  boost::json::object stored;
-  stored["stream_id"] = stream_id;
-  stored["version"] = static_cast<std::int64_t>(result.version);  // as PostgreSQL's jsonb reads back
-  boost::json::array positions;
-  for (auto p : result.positions) positions.push_back(p);
-  stored["positions"] = std::move(positions);
-  stored["transaction_id"] = std::to_string(result.transaction_id);
-  stored["response"] = std::move(claim.response);
-  record.result = std::move(stored);
+  record.result = detail::append_record_result(result, std::move(claim.response));
   idempotency_.store_locked(std::move(record), claim.ttl, now);
   return {};
 }
@@ -223,9 +196,8 @@ error_code memory_event_store::commit_locked(unit_of_work& unit, unit_of_work_re
       auto& a = unit.appends[i];
       auto& r = result.appends[i];
       if (a.options.idempotency) {
-        auto key = a.options.idempotency->key;
         ec = claimed_append_locked(a.stream_id, a.expected, a.events, *a.options.idempotency, r);
-        if (!ec && !r.replayed) claimed.push_back(std::move(key));
+        if (!ec && !r.replayed) claimed.push_back(a.options.idempotency->key);
       } else {
         ec = append_locked(a.stream_id, a.expected, a.events, r);
       }

@@ -1,5 +1,7 @@
 #include "pg_append_rows.hpp"
 
+#include "append_record.hpp"
+
 #include "pg_event_rows.hpp"
 
 #include <mink/messaging/errc.hpp>
@@ -24,30 +26,6 @@ int kind_code(expected_version e) {
     case expected_version::kind::exact: return 3;
   }
   return 0;
-}
-
-// An append answered from its key's idempotency record: the original append's figures when an
-// append wrote the record, and the response stored with it.
-void replay_from_record(std::string_view record_json, append_result& out) {
-  error_code ec;
-  auto stored = boost::json::parse(record_json, ec);
-  out.replayed = out.replayed_by_key = true;
-  if (ec) return;
-  const auto* obj = stored.if_object();
-  if (obj == nullptr || !obj->contains("stream_id") || !obj->contains("response")) {
-    out.response = std::move(stored);
-    return;
-  }
-  if (const auto* v = obj->if_contains("version"); v && v->is_int64()) out.version = static_cast<std::uint64_t>(v->as_int64());
-  if (const auto* p = obj->if_contains("positions"); p && p->is_array()) {
-    for (const auto& x : p->as_array()) {
-      if (x.is_int64()) out.positions.push_back(x.as_int64());
-    }
-  }
-  if (const auto* t = obj->if_contains("transaction_id"); t && t->is_string()) {
-    detail::parse_u64(std::string_view(t->as_string()), out.transaction_id);
-  }
-  out.response = obj->at("response");
 }
 
 // "{1,2,3}" -> positions
@@ -133,7 +111,13 @@ error_code decode_append_row(const query_result& r, std::size_t row, const std::
       return errc::wrong_expected_version;
     case not_found: return errc::stream_not_found;
     case duplicate_id: return errc::duplicate_event_id;
-    case replayed_by_key: replay_from_record(r.text(row, 6), out); return {};
+    case replayed_by_key: {
+      error_code parse_ec;
+      auto stored = boost::json::parse(r.text(row, 6), parse_ec);
+      if (parse_ec) return client_errc::bad_response;
+      replay_from_record(stored, out);
+      return {};
+    }
     case key_reused: return errc::idempotency_key_reused;
     default: return client_errc::bad_response;
   }

@@ -218,36 +218,26 @@ void memory_saga_store::do_count_by_status(std::string saga_type, count_handler 
 // ---- PostgreSQL --------------------------------------------------------------------------------
 
 void pg_saga_store::do_save(saga_state s, std::uint64_t expected_version, save_handler handler) {
-  if (auto ec = check(s, expected_version)) {
-    detail::post_completion(pool_.get_executor(), std::move(handler), ec, std::uint64_t{0});
-    return;
-  }
-  detail::spawn_op(
-      pool_.get_executor(),
+  const error_code invalid = check(s, expected_version);
+  detail::spawn_checked_op(
+      pool_.get_executor(), invalid,
       [&pool = pool_, s = std::move(s), expected_version]() mutable { return save_on(pool, std::move(s), expected_version); },
       std::move(handler));
 }
 
 void pg_saga_store::save_in(pooled_connection& tx, saga_state s, std::uint64_t expected_version, save_handler handler) {
-  if (auto ec = check(s, expected_version)) {
-    detail::post_completion(pool_.get_executor(), std::move(handler), ec, std::uint64_t{0});
-    return;
-  }
-  detail::spawn_op(
-      pool_.get_executor(),
+  const error_code invalid = check(s, expected_version);
+  detail::spawn_checked_op(
+      pool_.get_executor(), invalid,
       [&tx, s = std::move(s), expected_version]() mutable { return save_on(tx, std::move(s), expected_version); },
       std::move(handler));
 }
 
 void pg_saga_store::do_find(std::string saga_id, find_handler handler) {
   using result_t = std::tuple<error_code, std::optional<saga_state>>;
-  if (saga_id.empty()) {
-    detail::post_completion(pool_.get_executor(), std::move(handler), error_code(errc::empty_saga_id),
-                            std::optional<saga_state>());
-    return;
-  }
-  detail::spawn_op(
-      pool_.get_executor(),
+  const error_code invalid = saga_id.empty() ? error_code(errc::empty_saga_id) : error_code{};
+  detail::spawn_checked_op(
+      pool_.get_executor(), invalid,
       [&pool = pool_, id = std::move(saga_id)]() -> asio::awaitable<result_t> {
         auto [ec, r] = co_await pool.async_execute(find_saga, query_params(id), tuple_awaitable);
         co_return first_saga(ec, r);
@@ -257,13 +247,9 @@ void pg_saga_store::do_find(std::string saga_id, find_handler handler) {
 
 void pg_saga_store::do_find_by_correlation(std::string correlation_id, list_handler handler) {
   using result_t = std::tuple<error_code, std::vector<saga_state>>;
-  if (correlation_id.empty()) {
-    detail::post_completion(pool_.get_executor(), std::move(handler), error_code(errc::empty_correlation_id),
-                            std::vector<saga_state>());
-    return;
-  }
-  detail::spawn_op(
-      pool_.get_executor(),
+  const error_code invalid = correlation_id.empty() ? error_code(errc::empty_correlation_id) : error_code{};
+  detail::spawn_checked_op(
+      pool_.get_executor(), invalid,
       [&pool = pool_, c = std::move(correlation_id)]() -> asio::awaitable<result_t> {
         auto [ec, r] = co_await pool.async_execute(find_by_correlation, query_params(c), tuple_awaitable);
         co_return all_sagas(ec, r);
@@ -273,12 +259,9 @@ void pg_saga_store::do_find_by_correlation(std::string correlation_id, list_hand
 
 void pg_saga_store::do_find_instance(std::string saga_type, std::string correlation_id, find_handler handler) {
   using result_t = std::tuple<error_code, std::optional<saga_state>>;
-  if (auto ec = check_lookup(saga_type, correlation_id)) {
-    detail::post_completion(pool_.get_executor(), std::move(handler), ec, std::optional<saga_state>());
-    return;
-  }
-  detail::spawn_op(
-      pool_.get_executor(),
+  const error_code invalid = check_lookup(saga_type, correlation_id);
+  detail::spawn_checked_op(
+      pool_.get_executor(), invalid,
       [&pool = pool_, t = std::move(saga_type), c = std::move(correlation_id)]() -> asio::awaitable<result_t> {
         auto [ec, r] = co_await pool.async_execute(find_instance, query_params(c, t), tuple_awaitable);
         co_return first_saga(ec, r);

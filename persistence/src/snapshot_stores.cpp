@@ -64,12 +64,9 @@ void memory_snapshot_store::do_load(std::string stream_id, load_handler handler)
 }
 
 void pg_snapshot_store::do_save(snapshot s, save_handler handler) {
-  if (auto ec = check(s)) {
-    detail::post_completion(pool_.get_executor(), std::move(handler), ec);
-    return;
-  }
-  detail::spawn_op(
-      pool_.get_executor(),
+  const error_code invalid = check(s);
+  detail::spawn_checked_op(
+      pool_.get_executor(), invalid,
       [&pool = pool_, s = std::move(s)]() -> asio::awaitable<std::tuple<error_code>> {
         auto [ec, r] = co_await pool.async_execute(
             save_snapshot, query_params(s.stream_id, static_cast<std::int64_t>(s.version), boost::json::serialize(s.data)),
@@ -81,13 +78,9 @@ void pg_snapshot_store::do_save(snapshot s, save_handler handler) {
 
 void pg_snapshot_store::do_load(std::string stream_id, load_handler handler) {
   using result_t = std::tuple<error_code, std::optional<snapshot>>;
-  if (stream_id.empty()) {
-    detail::post_completion(pool_.get_executor(), std::move(handler), error_code(errc::empty_stream_id),
-                            std::optional<snapshot>());
-    return;
-  }
-  detail::spawn_op(
-      pool_.get_executor(),
+  const error_code invalid = stream_id.empty() ? error_code(errc::empty_stream_id) : error_code{};
+  detail::spawn_checked_op(
+      pool_.get_executor(), invalid,
       [&pool = pool_, id = std::move(stream_id)]() -> asio::awaitable<result_t> {
         auto [ec, r] = co_await pool.async_execute(load_snapshot, query_params(id), tuple_awaitable);
         if (ec || r.rows() == 0) co_return result_t{ec, std::nullopt};

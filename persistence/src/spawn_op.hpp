@@ -1,6 +1,8 @@
 #pragma once
 // Runs a coroutine for a public async operation and completes its type-erased handler.
 
+#include "post_completion.hpp"
+
 #include <mink/messaging/errc.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -36,6 +38,19 @@ void spawn_op(const Executor& ex, Op op,
                       if (ep) std::get<0>(r) = errc::internal_error;
                       std::apply(std::move(h), std::move(r));
                     })));
+}
+
+/// spawn_op for an operation whose arguments were checked first: when `invalid` holds an error,
+/// nothing is spawned and `handler` gets that error with default-constructed values (still
+/// through `ex`, never inline).
+template <class Executor, class Op, class... Values>
+void spawn_checked_op(const Executor& ex, boost::system::error_code invalid, Op op,
+                      boost::asio::any_completion_handler<void(boost::system::error_code, Values...)> handler) {
+  if (invalid) {
+    post_completion(ex, std::move(handler), invalid, Values{}...);
+    return;
+  }
+  spawn_op(ex, std::move(op), std::move(handler));
 }
 
 }  // namespace mink::persistence::detail
