@@ -1,17 +1,15 @@
 #pragma once
-// An io_context run by the calling thread alone, with a connection_pool and a pg_event_store on it,
-// and a driver that runs caller coroutines until a deadline (store_session.cpp).
+// A pool_session with a pg_event_store on its pool, and the timed runs of the event store phases
+// (store_session.cpp).
 
-#include "bench_support.hpp"
+#include "pool_session.hpp"
 
 #include <mink/persistence/connection_pool.hpp>
 #include <mink/persistence/pg_event_store.hpp>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/io_context.hpp>
 
 #include <cstdint>
-#include <exception>
 #include <functional>
 #include <memory>
 #include <string>
@@ -20,19 +18,11 @@
 
 namespace mink::bench {
 
-/// What the callers of one timed run share. Held by shared_ptr so that a caller still running after
-/// the run was abandoned (another one failed) never writes into a dead stack frame.
-struct run_state {
-  clock::time_point until;
-  std::size_t remaining = 0;
-  std::exception_ptr failure;
-  bool hung = false;
+/// What the callers of one timed run share.
+struct run_state : run_control {
   std::uint64_t ops = 0;
   std::vector<std::int64_t> latencies_ns;                   ///< One per operation (append phase).
   std::unordered_map<std::uint64_t, std::uint32_t> batches;  ///< Transaction id -> appends in it.
-
-  /// After a failure the other callers stop at their next check instead of running to the deadline.
-  bool more() const noexcept { return !failure && keep_going(until); }
 };
 using state_ptr = std::shared_ptr<run_state>;
 
@@ -55,7 +45,7 @@ class store_session {
   store_session(const store_session&) = delete;
   store_session& operator=(const store_session&) = delete;
 
-  persistence::connection_pool& pool() noexcept { return pool_; }
+  persistence::connection_pool& pool() noexcept { return session_.pool(); }
   persistence::pg_event_store& store() noexcept { return *store_; }
 
   /// Runs `callers` coroutines made by make(state, index) until `d` from now and waits for them all
@@ -64,16 +54,8 @@ class store_session {
                           const server_cpu* server = nullptr);
 
  private:
-  static persistence::pool_params make_params(const std::string& conninfo, std::size_t pool_size);
-  template <class Done>
-  void drive_until(Done done);
-
-  boost::asio::io_context ioc_;
-  bool run_done_ = false;
-  boost::system::error_code run_ec_;
-  state_ptr last_run_;
-  persistence::connection_pool pool_;                    // destroyed (cancelled) before the io_context
-  std::unique_ptr<persistence::pg_event_store> store_;  // and the store before the pool
+  pool_session session_;
+  std::unique_ptr<persistence::pg_event_store> store_;  // destroyed (in ~store_session) before the pool
 };
 
 }  // namespace mink::bench

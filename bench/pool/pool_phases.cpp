@@ -1,15 +1,13 @@
 #include "pool_phases.hpp"
 
+#include "pool_session.hpp"
+
 #include <mink/persistence/connection_pool.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <exception>
 #include <memory>
 #include <stdexcept>
 #include <utility>
@@ -28,9 +26,6 @@ using namespace std::chrono_literals;
 
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t pipeline_batch = 100;
-// Beyond its duration a timed run still finishes its last round trips, and a connect or an
-// acquire may take up to the pool's own timeouts (10 s, 5 s); past this slack it counts as hung.
-constexpr auto hang_slack = 30s;
 
 const statement& select_statement() {
   static const statement s("SELECT $1::int4");
@@ -58,17 +53,10 @@ const std::string& payload() {
   throw std::runtime_error(m);
 }
 
-// What the workers of one timed run share. Held by shared_ptr so that a worker still running after
-// the run was abandoned (another worker failed) never writes into a dead stack frame.
-struct run_state {
-  clock::time_point until;
+// What the workers of one timed run share.
+struct run_state : run_control {
   phase_counts counts;
-  std::size_t remaining = 0;
-  std::exception_ptr failure;
-  bool hung = false;
 
-  // After a failure the other workers stop at their next check instead of running to the deadline.
-  bool more() const noexcept { return !failure && keep_going(until); }
   void record(std::uint64_t ops, clock::duration latency) noexcept {
     counts.ops += ops;
     ++counts.round_trips;
@@ -77,101 +65,24 @@ struct run_state {
 };
 using state_ptr = std::shared_ptr<run_state>;
 
-// An io_context run by this thread alone, with a connection_pool running on it.
-class pool_session {
- public:
-  pool_session(const std::string& conninfo, std::size_t min_size, std::size_t max_size)
-      // Concurrency hint 1: one thread runs it, so Asio may keep handlers it posts from that thread
-      // in a private queue. The benchmark measures the pool, not cross-thread hand-offs.
-      : ioc_(1), pool_(ioc_.get_executor(), make_params(conninfo, min_size, max_size)) {
-    pool_.async_run([this](error_code ec) {
-      run_ec_ = ec;
-      run_done_ = true;
-      ioc_.stop();  // before cancel() this is a failure (bad connection string): end timed_run
-    });
-  }
-
-  ~pool_session() {
-    // Let abandoned workers finish their current operation while the pool still serves them, then
-    // wind the pool down so that its connections close before the io_context goes away.
-    drive_until([this] { return !last_run_ || last_run_->remaining == 0; });
-    pool_.cancel();
-    drive_until([this] { return run_done_; });
-    ioc_.restart();
-    ioc_.run_for(50ms);
-  }
-  pool_session(const pool_session&) = delete;
-  pool_session& operator=(const pool_session&) = delete;
-
-  connection_pool& pool() noexcept { return pool_; }
-
-  // Runs `workers` coroutines made by make_worker(state, index) until the deadline `d` from now and
-  // returns what they counted; rethrows the first worker's failure.
-  template <class MakeWorker>
-  phase_counts timed_run(const char* phase, std::size_t workers, clock::duration d, MakeWorker& make_worker) {
-    auto st = std::make_shared<run_state>();
-    last_run_ = st;
-    st->remaining = workers;
-    const auto cpu_start = thread_cpu_time();
-    const auto start = clock::now();
-    st->until = start + d;
-    for (std::size_t i = 0; i < workers; ++i) {
-      asio::co_spawn(ioc_, make_worker(st, i), [this, st](std::exception_ptr e) {
-        if (e && !st->failure) st->failure = e;
-        if (--st->remaining == 0 || e) ioc_.stop();
-      });
-    }
-    // ioc_.run() rather than a run_one_for() loop: the driver adds no per-handler cost of its own.
-    asio::steady_timer watchdog(ioc_, d + hang_slack);
-    watchdog.async_wait([this, st](error_code ec) {
-      if (!ec) {
-        st->hung = true;
-        ioc_.stop();
-      }
-    });
-    ioc_.restart();
-    ioc_.run();
-    st->counts.elapsed = clock::now() - start;
-    st->counts.client_cpu = thread_cpu_time() - cpu_start;
-    watchdog.cancel();
-    if (st->failure) std::rethrow_exception(st->failure);
-    if (run_done_) throw std::runtime_error(std::string(phase) + ": the pool stopped: " + run_ec_.message());
-    if (st->hung || st->remaining != 0) throw std::runtime_error(std::string(phase) + ": the workers hung");
-    return st->counts;
-  }
-
- private:
-  static persistence::pool_params make_params(const std::string& conninfo, std::size_t min_size,
-                                              std::size_t max_size) {
-    persistence::pool_params p;
-    p.connection_string = conninfo;
-    p.min_size = min_size;
-    p.max_size = max_size;
-    return p;
-  }
-
-  template <class Done>
-  void drive_until(Done done) {
-    const auto until = clock::now() + 10s;
-    while (!done() && clock::now() < until) {
-      if (ioc_.stopped()) ioc_.restart();
-      ioc_.run_one_for(until - clock::now());
-    }
-  }
-
-  asio::io_context ioc_;
-  bool run_done_ = false;
-  error_code run_ec_;
-  state_ptr last_run_;
-  connection_pool pool_;  // last: destroyed (cancelled) before the io_context
-};
+// Runs `workers` coroutines made by make_worker(state, index) until the deadline `d` from now and
+// returns what they counted; rethrows the first worker's failure.
+template <class MakeWorker>
+phase_counts timed_run(pool_session& session, const char* phase, std::size_t workers, clock::duration d,
+                       MakeWorker& make_worker) {
+  auto st = std::make_shared<run_state>();
+  const auto cpu_start = thread_cpu_time();
+  st->counts.elapsed = session.timed_run(phase, st, workers, d, [&](std::size_t i) { return make_worker(st, i); });
+  st->counts.client_cpu = thread_cpu_time() - cpu_start;
+  return st->counts;
+}
 
 // Warm-up, then the measured run, with the same workers.
 template <class MakeWorker>
 std::pair<phase_counts, phase_counts> warm_and_measure(pool_session& session, const char* phase, std::size_t workers,
                                                        clock::duration measure, MakeWorker make_worker) {
-  auto warm = session.timed_run(phase, workers, warmup_time, make_worker);
-  auto measured = session.timed_run(phase, workers, measure, make_worker);
+  auto warm = timed_run(session, phase, workers, warmup_time, make_worker);
+  auto measured = timed_run(session, phase, workers, measure, make_worker);
   return {warm, measured};
 }
 
