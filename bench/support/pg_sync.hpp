@@ -1,21 +1,16 @@
 #pragma once
 // Blocking libpq helpers shared by the benchmarks: the plain-libpq baselines and setup statements.
 
+#include "libpq_handles.hpp"  // persistence/src: the library's own owning handles
+
 #include <libpq-fe.h>
 
-#include <memory>
 #include <string>
 
 namespace mink::bench {
 
-struct conn_deleter {
-  void operator()(PGconn* c) const { PQfinish(c); }
-};
-struct result_deleter {
-  void operator()(PGresult* r) const { PQclear(r); }
-};
-using conn_ptr = std::unique_ptr<PGconn, conn_deleter>;
-using result_ptr = std::unique_ptr<PGresult, result_deleter>;
+using persistence::detail::conn_ptr;
+using persistence::detail::result_ptr;
 
 /// libpq's message without its trailing newline.
 std::string trimmed(const char* message);

@@ -5,6 +5,7 @@
 #include <mink/messaging/errc.hpp>
 
 #include "embedded_postgres_detail.hpp"
+#include "libpq_handles.hpp"
 
 #include <libpq-fe.h>
 #include <signal.h>
@@ -52,14 +53,8 @@ bool mentions_port_in_use(const std::string& log) {
   return false;
 }
 
-struct conn_deleter {
-  void operator()(PGconn* c) const { PQfinish(c); }
-};
-struct result_deleter {
-  void operator()(PGresult* r) const { PQclear(r); }
-};
-using conn_ptr = std::unique_ptr<PGconn, conn_deleter>;
-using result_ptr = std::unique_ptr<PGresult, result_deleter>;
+using detail::conn_ptr;
+using detail::result_ptr;
 
 const std::string empty_string;
 const fs::path empty_path;
