@@ -24,27 +24,32 @@ CREATE INDEX mink_saga_deadlines_saga ON mink_saga_deadlines (saga_id) WHERE fir
 
 DROP FUNCTION mink_append_batch(jsonb);
 
--- Records an idempotency key for a request that was just appended. A live record with the key
--- can only have been committed by a concurrent transaction after this one checked for it: fail
--- the batch (serialization_failure); the client retries request by request, and the retry finds
--- the record and answers from it.
-CREATE FUNCTION mink_record_key(i jsonb, s text, v bigint, pos bigint[])
-RETURNS void LANGUAGE plpgsql AS $fn$
+-- Records the idempotency keys of requests that were just appended: keyed is
+-- [{"i": the request's "i", "s": stream, "v": new version, "p": positions}], with distinct keys.
+-- A live record of a key can only have been committed by a concurrent transaction after this one
+-- checked for it: then the batch fails (serialization_failure); the client retries, and the retry
+-- finds the record and answers from it.
+CREATE FUNCTION mink_record_keys(keyed jsonb)
+RETURNS int LANGUAGE plpgsql AS $fn$
+DECLARE
+  recorded int;
 BEGIN
   INSERT INTO mink_idempotency AS t (key, fingerprint, status, result, created_at, expires_at)
-  VALUES (i->>'k', i->>'f', 'completed',
-          jsonb_build_object('stream_id', s, 'version', v, 'positions', to_jsonb(pos),
-                             'transaction_id', pg_current_xact_id()::text,
-                             'response', coalesce(i->'r', 'null'::jsonb)),
-          now(), now() + make_interval(secs => (i->>'x')::double precision))
+  SELECT k->'i'->>'k', k->'i'->>'f', 'completed',
+         jsonb_build_object('stream_id', k->>'s', 'version', k->'v', 'positions', k->'p',
+                            'transaction_id', pg_current_xact_id()::text,
+                            'response', coalesce(k->'i'->'r', 'null'::jsonb)),
+         now(), now() + make_interval(secs => (k->'i'->>'x')::double precision)
+  FROM jsonb_array_elements(keyed) AS k
   ON CONFLICT (key) DO UPDATE
     SET fingerprint = excluded.fingerprint, status = excluded.status, result = excluded.result,
         created_at = excluded.created_at, expires_at = excluded.expires_at
     WHERE t.expires_at <= now();
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'idempotency key "%" was recorded concurrently', i->>'k'
-      USING ERRCODE = 'serialization_failure';
+  GET DIAGNOSTICS recorded = ROW_COUNT;
+  IF recorded <> jsonb_array_length(keyed) THEN
+    RAISE EXCEPTION 'an idempotency key was recorded concurrently' USING ERRCODE = 'serialization_failure';
   END IF;
+  RETURN recorded;
 END
 $fn$;
 
@@ -151,7 +156,8 @@ BEGIN
     SELECT array_agg(ins.global_position ORDER BY ins.stream_version) INTO pos FROM inserted ins;
     UPDATE mink_streams SET version = cur + n, updated_at = now() WHERE stream_id = s;
     IF r.q ? 'i' THEN
-      PERFORM mink_record_key(r.q->'i', s, cur + n, pos);
+      PERFORM mink_record_keys(jsonb_build_array(
+        jsonb_build_object('i', r.q->'i', 's', s, 'v', cur + n, 'p', to_jsonb(pos))));
     END IF;
     o_status := 0; o_version := cur + n; o_positions := pos; o_txid := pg_current_xact_id();
     RETURN NEXT;
@@ -171,7 +177,6 @@ DECLARE
   req_status int[];
   req_base bigint[];
   new_streams text[];
-  recorded bigint;
 BEGIN
   streams := ARRAY(SELECT q->>'s' FROM jsonb_array_elements(requests) AS q);
   ids := ARRAY(SELECT (ev->>'id')::uuid FROM jsonb_array_elements(requests) AS q, jsonb_array_elements(q->'e') AS ev);
@@ -239,11 +244,17 @@ BEGIN
     SELECT ins.stream_id, max(ins.stream_version) AS version,
            array_agg(ins.global_position ORDER BY ins.stream_version) AS positions
     FROM inserted ins GROUP BY ins.stream_id
+  ), keyed AS MATERIALIZED (
+    -- Referenced below so that it runs; it fails the statement if a key was taken meanwhile.
+    SELECT mink_record_keys(coalesce(jsonb_agg(jsonb_build_object(
+             'i', d.q->'i', 's', p.stream_id, 'v', p.version, 'p', to_jsonb(p.positions))), '[]')) AS n
+    FROM decided d JOIN per_stream p ON p.stream_id = d.q->>'s'
+    WHERE d.status = 0 AND d.q ? 'i'
   )
   SELECT d.i, d.status, p.version, p.positions,
          CASE WHEN d.status = 2 THEN d.base WHEN d.status = 3 THEN 0::bigint END,
          CASE WHEN d.status = 0 THEN pg_current_xact_id() END, NULL::jsonb
-  FROM decided d LEFT JOIN per_stream p ON p.stream_id = d.q->>'s'
+  FROM decided d LEFT JOIN per_stream p ON p.stream_id = d.q->>'s' CROSS JOIN keyed
   ORDER BY d.i;
 
   IF cardinality(new_streams) < cardinality(streams) THEN
@@ -252,31 +263,6 @@ BEGIN
     WHERE d.status = 0 AND st.stream_id = requests->d.i->>'s' AND st.stream_id <> ALL(new_streams);
   END IF;
 
-  IF cardinality(keys) > 0 THEN
-    INSERT INTO mink_idempotency AS t (key, fingerprint, status, result, created_at, expires_at)
-    SELECT q->'i'->>'k', q->'i'->>'f', 'completed',
-           jsonb_build_object('stream_id', q->>'s', 'version', v.version, 'positions', to_jsonb(v.positions),
-                              'transaction_id', pg_current_xact_id()::text,
-                              'response', coalesce(q->'i'->'r', 'null'::jsonb)),
-           now(), now() + make_interval(secs => (q->'i'->>'x')::double precision)
-    FROM unnest(req_idx, req_status, req_base) AS d(i, status, base)
-    CROSS JOIN LATERAL (SELECT requests->d.i AS q) AS r
-    CROSS JOIN LATERAL (
-      SELECT max(ev.stream_version) AS version, array_agg(ev.global_position ORDER BY ev.stream_version) AS positions
-      FROM mink_events ev WHERE ev.stream_id = q->>'s' AND ev.stream_version > d.base
-    ) AS v
-    WHERE d.status = 0 AND q ? 'i'
-    ON CONFLICT (key) DO UPDATE
-      SET fingerprint = excluded.fingerprint, status = excluded.status, result = excluded.result,
-          created_at = excluded.created_at, expires_at = excluded.expires_at
-      WHERE t.expires_at <= now();
-    GET DIAGNOSTICS recorded = ROW_COUNT;
-    IF recorded <> (SELECT count(*) FROM unnest(req_idx, req_status) AS d(i, status)
-                    WHERE d.status = 0 AND requests->d.i ? 'i') THEN
-      RAISE EXCEPTION 'an idempotency key of this batch was recorded concurrently'
-        USING ERRCODE = 'serialization_failure';
-    END IF;
-  END IF;
 END
 $fn$;
 -- Its statements look rows up by arrays of keys. The plan cached for them is made once, often on a
