@@ -1,5 +1,4 @@
 #include <mink/persistence/event_store.hpp>
-#include <mink/persistence/unit_of_work.hpp>
 
 #include <mink/messaging/errc.hpp>
 #include <mink/messaging/uuid.hpp>

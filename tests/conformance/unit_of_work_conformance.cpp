@@ -2,7 +2,7 @@
 // commit together or not at all.
 #include "event_store_conformance_support.hpp"
 
-#include <mink/persistence/unit_of_work.hpp>
+#include <mink/persistence/event_store.hpp>
 
 namespace mink::test::conformance {
 

@@ -2,8 +2,6 @@
 // many writers on one stream, coalesced appends with their own outcomes.
 #include "pg_store_harness.hpp"
 
-#include <mink/persistence/unit_of_work.hpp>
-
 #include <mink/messaging/errc.hpp>
 #include <mink/messaging/uuid.hpp>
 

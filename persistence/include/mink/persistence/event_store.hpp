@@ -2,8 +2,8 @@
 // The event store: streams of events with optimistic concurrency, and the global log.
 
 #include <mink/messaging/event.hpp>
-#include <mink/messaging/expected_version.hpp>
-#include <mink/persistence/idempotency.hpp>
+#include <mink/persistence/append.hpp>
+#include <mink/persistence/unit_of_work.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/async_result.hpp>
@@ -17,39 +17,6 @@
 #include <vector>
 
 namespace mink::persistence {
-
-/// The outcome of an append.
-struct append_result {
-  std::string stream_id;
-  std::uint64_t version = 0;             ///< The stream's version after the append.
-  std::vector<std::int64_t> positions;   ///< Global position of each appended event, in order.
-  std::uint64_t transaction_id = 0;      ///< The transaction that wrote them (see log_position).
-  /// Nothing was written: the event ids were already stored, or (replayed_by_key) the append's
-  /// idempotency key was. version, positions and transaction_id are then the original append's.
-  bool replayed = false;
-  /// The append was answered from the live idempotency record of its key (replayed is true too).
-  bool replayed_by_key = false;
-  /// On a replay by key: the response stored with the original claim (idempotency_claim::response),
-  /// or, for a record saved through an idempotency_store rather than by an append, its whole result.
-  boost::json::value response;
-  /// On errc::wrong_expected_version: what the append expected and what the stream was at.
-  std::optional<expected_version> expected;
-  std::optional<std::uint64_t> actual_version;
-
-  /// `concurrency conflict on stream "S": expected version 1, got 2` (empty unless a conflict).
-  std::string conflict_message() const;
-};
-
-struct unit_of_work;
-struct unit_of_work_result;
-
-/// How an append is made beyond its stream, expected version and events.
-struct append_options {
-  /// Records this key in the append's transaction: the events and the record commit together or
-  /// not at all. If the key has a live record, nothing is written and the append answers from it
-  /// (replayed_by_key), or fails with errc::idempotency_key_reused if the fingerprints differ.
-  std::optional<idempotency_claim> idempotency;
-};
 
 enum class read_direction { forward, backward };
 
@@ -123,11 +90,11 @@ class event_store {
   /// fail the unit; any other failing append fails the whole unit with its error, and
   /// result.failed_append names it. Also errc::empty_name for a checkpoint without a name, and
   /// every error async_append has. Completion: void(error_code, unit_of_work_result).
-  /// Include <mink/persistence/unit_of_work.hpp> to call it.
-  template <class CompletionToken, class Unit = unit_of_work>
-  auto async_commit(Unit unit, CompletionToken&& token) {
+  template <class CompletionToken>
+  auto async_commit(unit_of_work unit, CompletionToken&& token) {
     return boost::asio::async_initiate<CompletionToken, void(boost::system::error_code, unit_of_work_result)>(
-        [this](auto handler, Unit u) { do_commit(std::move(u), std::move(handler)); }, token, std::move(unit));
+        [this](auto handler, unit_of_work u) { do_commit(std::move(u), std::move(handler)); }, token,
+        std::move(unit));
   }
 
   /// Up to `max_count` events of one stream: forward from version `from` (>= 1) upwards, or

@@ -4,7 +4,6 @@
 #include <mink/persistence/event_store.hpp>
 #include <mink/persistence/memory_checkpoint_store.hpp>
 #include <mink/persistence/memory_idempotency_store.hpp>
-#include <mink/persistence/unit_of_work.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 

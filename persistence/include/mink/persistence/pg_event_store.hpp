@@ -3,7 +3,6 @@
 
 #include <mink/persistence/connection_pool.hpp>
 #include <mink/persistence/event_store.hpp>
-#include <mink/persistence/unit_of_work.hpp>
 
 #include <cstddef>
 #include <memory>

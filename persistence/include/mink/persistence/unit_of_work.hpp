@@ -4,8 +4,10 @@
 
 #include <mink/messaging/event.hpp>
 #include <mink/messaging/expected_version.hpp>
+#include <mink/persistence/append.hpp>
 #include <mink/persistence/checkpoint_store.hpp>
-#include <mink/persistence/event_store.hpp>
+
+#include <boost/system/error_code.hpp>
 
 #include <cstddef>
 #include <limits>
