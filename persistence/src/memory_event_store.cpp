@@ -61,12 +61,14 @@ void memory_event_store::do_append(std::string stream_id, expected_version expec
   error_code ec = validate_append(stream_id, events, options, max_event_bytes_);
   if (!ec) {
     std::lock_guard lock(mutex_);
+    const auto log_size = log_.size();
     if (options.idempotency) {
       std::lock_guard records_lock(idempotency_.mtx_);
       ec = claimed_append_locked(stream_id, expected, events, *options.idempotency, result);
     } else {
       ec = append_locked(stream_id, expected, events, result);
     }
+    if (log_.size() != log_size) ++next_transaction_;  // the append's transaction ends
   }
   detail::post_completion(ex_, std::move(handler), ec, std::move(result));
 }
@@ -140,14 +142,13 @@ void memory_event_store::write_locked(const std::string& stream_id, std::uint64_
                                       std::vector<event_data>& events, append_result& result) {
   const auto log_size = log_.size();
   const auto saved_position = next_position_;
-  const auto saved_transaction = next_transaction_;
   auto [stream, created] = streams_.try_emplace(stream_id);
   auto& versions = stream->second.events;
   try {
     reserve_geometric(log_, log_size + events.size());
     reserve_geometric(versions, current + events.size());
     result.positions.reserve(events.size());
-    const auto transaction_id = unit_transaction_ != 0 ? unit_transaction_ : next_transaction_++;
+    const auto transaction_id = next_transaction_;  // the caller ends the transaction
     const auto recorded_at = now_micros();
     for (std::size_t i = 0; i < events.size(); ++i) {
       auto& e = events[i];
@@ -168,7 +169,6 @@ void memory_event_store::write_locked(const std::string& stream_id, std::uint64_
     versions.resize(current);
     if (created) streams_.erase(stream);
     next_position_ = saved_position;
-    next_transaction_ = saved_transaction;
     result.positions.clear();
     throw;
   }
@@ -187,9 +187,7 @@ void memory_event_store::do_commit(unit_of_work unit, commit_handler handler) {
 error_code memory_event_store::commit_locked(unit_of_work& unit, unit_of_work_result& result) {
   const auto log_size = log_.size();
   const auto saved_position = next_position_;
-  const auto saved_transaction = next_transaction_;
   std::vector<std::string> claimed;  // keys recorded by this unit, removed again if it fails
-  unit_transaction_ = next_transaction_++;
   error_code ec;
   try {
     for (std::size_t i = 0; i < unit.appends.size() && !ec; ++i) {
@@ -206,16 +204,13 @@ error_code memory_event_store::commit_locked(unit_of_work& unit, unit_of_work_re
   } catch (...) {
     ec = errc::internal_error;
   }
-  unit_transaction_ = 0;
   if (ec) {
     truncate_locked(log_size);
     for (const auto& key : claimed) idempotency_.records_.erase(key);
     next_position_ = saved_position;
-    next_transaction_ = saved_transaction;
     return ec;
   }
-  // The unit wrote nothing: as with a replayed append, no transaction id is used up.
-  if (log_.size() == log_size) next_transaction_ = saved_transaction;
+  if (log_.size() != log_size) ++next_transaction_;  // the unit's transaction ends
   const auto now = now_micros();
   for (auto& c : unit.checkpoints) {
     c.updated_at = now;

@@ -87,9 +87,9 @@ class memory_event_store final : public event_store {
   std::unordered_map<std::string, stream_state> streams_;
   std::unordered_map<std::string, std::size_t> event_ids_;  ///< Event id -> index into log_.
   std::int64_t next_position_ = 1;
+  /// The transaction the next write belongs to: every write under one lock (an append, or all
+  /// of a unit's appends) shares it, and the writer moves it on once it has written something.
   std::uint64_t next_transaction_ = 1;
-  /// While a unit of work commits: the transaction id all its appends share (else 0).
-  std::uint64_t unit_transaction_ = 0;
 
   /// Locked after mutex_ (idempotency_ first, then checkpoints_) when several are needed.
   memory_idempotency_store idempotency_;
