@@ -245,9 +245,10 @@ BEGIN
            array_agg(ins.global_position ORDER BY ins.stream_version) AS positions
     FROM inserted ins GROUP BY ins.stream_id
   ), keyed AS MATERIALIZED (
-    -- Referenced below so that it runs; it fails the statement if a key was taken meanwhile.
-    SELECT mink_record_keys(coalesce(jsonb_agg(jsonb_build_object(
-             'i', d.q->'i', 's', p.stream_id, 'v', p.version, 'p', to_jsonb(p.positions))), '[]')) AS n
+    -- Referenced below so that it runs; it fails the statement if a key was taken meanwhile. A
+    -- batch without keys does not call it.
+    SELECT CASE WHEN count(*) > 0 THEN mink_record_keys(jsonb_agg(jsonb_build_object(
+             'i', d.q->'i', 's', p.stream_id, 'v', p.version, 'p', to_jsonb(p.positions)))) ELSE 0 END AS n
     FROM decided d JOIN per_stream p ON p.stream_id = d.q->>'s'
     WHERE d.status = 0 AND d.q ? 'i'
   )
