@@ -33,6 +33,10 @@ class framework_category_impl final : public boost::system::error_category {
       case errc::timeout: return "operation timed out";
       case errc::shutting_down: return "shutting down";
       case errc::internal_error: return "internal error";
+      case errc::unhandled_exception: return "unhandled exception in user code";
+      case errc::validation_failed: return "validation failed";
+      case errc::no_handler: return "no handler registered for the command";
+      case errc::invalid_command: return "invalid command: a type and an aggregate id are required";
       case errc::pool_exhausted: return "connection pool exhausted: too many pending acquisitions";
       case errc::acquire_timeout: return "timed out waiting for a pooled connection";
       case errc::connect_timeout: return "timed out connecting to PostgreSQL";

@@ -31,6 +31,10 @@ enum class errc {
   timeout,                     ///< An operation did not complete within its deadline.
   shutting_down,               ///< The component is stopping and takes no new work.
   internal_error,              ///< An unexpected exception inside mink (a defect; logged).
+  unhandled_exception,         ///< User code (a handler, decide, evolve, middleware) threw.
+  validation_failed,           ///< A command failed its validate(); the result lists every field.
+  no_handler,                  ///< No handler is registered for the command's type.
+  invalid_command,             ///< A command without a type or an aggregate id.
   // Connection pool.
   pool_exhausted = 40,         ///< Too many acquisitions are already waiting (max_pending reached).
   acquire_timeout,             ///< No connection became available within acquire_timeout.
