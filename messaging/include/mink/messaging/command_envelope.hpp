@@ -87,6 +87,11 @@ struct command_envelope {
   std::string_view type() const noexcept { return command ? command->type() : std::string_view(); }
 };
 
+/// What identifies a command's request for idempotency: its type and the hash of its JSON (two
+/// independent 64-bit FNV-1a hashes, as 32 hex digits). The same command gives the same
+/// fingerprint in every process; another payload under the same key is then recognised as reuse.
+std::string command_fingerprint(const command_payload& command);
+
 /// An envelope for `c`.
 template <command C>
 command_envelope make_envelope(C c, dispatch_options options = {}) {

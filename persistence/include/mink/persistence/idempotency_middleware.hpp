@@ -1,0 +1,55 @@
+#pragma once
+// The idempotency stage: a command executes once per idempotency key.
+
+#include <mink/messaging/middleware.hpp>
+#include <mink/persistence/idempotency.hpp>
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+namespace mink::persistence {
+
+class idempotency_store;
+
+/// Executes a command once per key: the caller's idempotency key, else its command id.
+///
+/// - A key with a live record answers the stored result, marked replayed, without executing.
+/// - The same key with another command (type or payload: command_fingerprint) is
+///   errc::idempotency_key_reused; nothing executes.
+/// - A repeat arriving while the first is still executing in this process waits for it and gets
+///   its outcome (marked replayed when it succeeded).
+/// - Otherwise the command executes with env.idempotency set: the aggregate records the key in
+///   the same transaction as the events, so a crash cannot separate them, and two processes
+///   racing on one key are settled by the store (one appends, the other is answered from it).
+///   A command that succeeds without events has its record saved here afterwards.
+/// - A failed command leaves no record: a repeat executes again.
+/// `store` must outlive the stage. Thread-safe.
+class idempotency_middleware final : public middleware {
+ public:
+  explicit idempotency_middleware(idempotency_store& store, std::chrono::seconds ttl = default_idempotency_ttl);
+  ~idempotency_middleware() override;
+
+  boost::asio::awaitable<dispatch_outcome> handle(command_envelope& env, dispatch_next next) override;
+
+  /// Keys executing right now (observability, tests).
+  std::size_t in_flight() const;
+
+ private:
+  struct execution;
+  struct join_result;
+
+  boost::asio::awaitable<join_result> join(const std::string& key, const std::string& fingerprint);
+  boost::asio::awaitable<dispatch_outcome> execute(command_envelope& env, dispatch_next next, const std::string& key,
+                                                   const std::string& fingerprint);
+  void finish(const std::string& key, const dispatch_outcome& out);
+
+  idempotency_store& store_;
+  std::chrono::seconds ttl_;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, std::unique_ptr<execution>> executing_;
+};
+
+}  // namespace mink::persistence
