@@ -62,6 +62,8 @@ class actor_registry {
   /// errc::shutting_down (async_shutdown has begun; immediate), errc::unhandled_exception (the
   /// work or the factory threw; the actor lives on and takes its next message).
   /// Cancellation: not supported; once accepted, a message runs.
+  /// Work must not wait for another message to its own actor: that one cannot start before it ends.
+  /// With a deferred token (use_awaitable, deferred) the registry must outlive the initiation.
   template <class R, class Work, class CompletionToken>
   auto async_ask(std::string key, Work work, CompletionToken&& token) {
     return boost::asio::async_initiate<CompletionToken, void(boost::system::error_code, R)>(
