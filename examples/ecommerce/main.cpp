@@ -26,12 +26,13 @@ namespace mp = mink::persistence;
 namespace {
 
 asio::awaitable<int> run_scenarios(mp::connection_pool& pool) {
-  auto [migrate_ec] = co_await mp::async_migrate(pool, asio::as_tuple(asio::use_awaitable));
+  auto [migrate_ec, schema_version] = co_await mp::async_migrate(pool, asio::as_tuple(asio::use_awaitable));
   if (migrate_ec) {
     std::cerr << "migrating the schema: " << migrate_ec.message() << '\n';
     pool.cancel();
     co_return 1;
   }
+  std::cout << "schema at version " << schema_version << '\n';
   auto ex = co_await asio::this_coro::executor;
   mp::pg_event_store events(pool);
   mp::pg_snapshot_store snapshots(pool);

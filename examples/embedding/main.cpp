@@ -53,37 +53,44 @@ int main() {
     return 1;
   }
 
+  // The application's own thread runs the io_context; main() plays the caller. (Actor registries
+  // keep timers while actors are active, so run() returns only after shutdown.)
+  auto guard = asio::make_work_guard(ioc);
+  std::thread runner([&] { ioc.run(); });
+
   // 1. A callback.
   std::cout << "callback:\n";
-  bus.async_dispatch(bank::open_account{"A-1", "Ada"}, {},
-                     [](boost::system::error_code ec, mink::dispatch_result r) {
-                       check(!ec && r.stream_id == "Account-A-1" && r.version == 1, "opened Account-A-1 at version 1");
-                     });
-  ioc.run();
-  ioc.restart();
+  std::promise<void> called;
+  bus.async_dispatch(bank::open_account{"A-1", "Ada"}, {}, [&](boost::system::error_code ec, mink::dispatch_result r) {
+    check(!ec && r.stream_id == "Account-A-1" && r.version == 1, "opened Account-A-1 at version 1");
+    called.set_value();
+  });
+  called.get_future().wait();
 
   // 2. A coroutine with use_awaitable.
   std::cout << "use_awaitable:\n";
-  asio::co_spawn(
+  std::future<void> coroutine_done = asio::co_spawn(
       ioc,
       [&]() -> asio::awaitable<void> {
-        mink::dispatch_result r = co_await bus.async_dispatch(bank::deposit{"A-1", 2500}, {}, asio::use_awaitable);
+        // Commands are named before the co_await: GCC 12 mishandles brace-initialised
+        // temporaries inside a co_await expression.
+        bank::deposit first_deposit{"A-1", 2500};
+        mink::dispatch_options options;
+        mink::dispatch_result r = co_await bus.async_dispatch(first_deposit, options, asio::use_awaitable);
         check(r.version == 2, "deposited 25.00 at version 2");
         try {
-          co_await bus.async_dispatch(bank::deposit{"A-2", 100}, {}, asio::use_awaitable);
+          bank::deposit to_unopened{"A-2", 100};
+          co_await bus.async_dispatch(to_unopened, options, asio::use_awaitable);
           check(false, "a deposit to an unopened account fails");
         } catch (const boost::system::system_error& e) {
           check(e.code().message() == "account not open", "a deposit to an unopened account fails: " + e.code().message());
         }
       },
-      asio::detached);
-  ioc.run();
-  ioc.restart();
+      asio::use_future);
+  coroutine_done.get();
 
-  // 3. use_future, from another thread while the io_context runs.
+  // 3. use_future.
   std::cout << "use_future:\n";
-  auto guard = asio::make_work_guard(ioc);
-  std::thread runner([&] { ioc.run(); });
   std::future<mink::dispatch_result> f = bus.async_dispatch(bank::deposit{"A-1", 500}, {}, asio::use_future);
   check(f.get().version == 3, "deposited 5.00 at version 3");
   std::future<mink::dispatch_result> bad = bus.async_dispatch(bank::deposit{"A-1", -1}, {}, asio::use_future);
@@ -94,8 +101,8 @@ int main() {
     check(e.code() == mink::errc::validation_failed, "a negative deposit is refused by validation");
   }
 
-  std::future<void> stopped = accounts.async_shutdown(asio::use_future);
-  stopped.get();
+  // Stop the actors (queued commands finish first), then let the thread run out of work.
+  accounts.async_shutdown(asio::use_future).get();
   guard.reset();
   runner.join();
 

@@ -149,10 +149,10 @@ class aggregate_actor {
   }
 
  private:
-  static constexpr bool snapshottable = requires(const state_type& s, const boost::json::value& v) {
-    { boost::json::value_from(s) } -> std::same_as<boost::json::value>;
-    boost::json::try_value_to<state_type>(v);
-  };
+  // Boost.JSON's own traits: value_from on a type without conversions fails hard, not in a
+  // requires-expression.
+  static constexpr bool snapshottable =
+      boost::json::has_value_from<state_type>::value && boost::json::has_value_to<state_type>::value;
 
   expected_version current_expectation() const noexcept {
     return version_ == 0 ? expected_version::no_stream() : expected_version::exact(version_);

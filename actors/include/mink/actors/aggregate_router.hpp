@@ -48,10 +48,11 @@ class aggregate_router {
     return [this](const command_envelope& env) -> boost::asio::awaitable<dispatch_outcome> {
       std::string id = env.command->aggregate_id();
       if (id.empty()) co_return dispatch_failure(errc::invalid_command, std::string(C::type_name) + ": aggregate id is empty");
+      // Named, not a temporary inside the co_await: GCC 12 destroys such temporaries twice.
+      auto work = [env](actor_type& actor) { return actor.template handle<C>(env); };
+      std::string stream = stream_id_of<D>(id);
       auto [ec, out] = co_await registry_.template async_ask<dispatch_outcome>(
-          stream_id_of<D>(id),
-          [env](actor_type& actor) { return actor.template handle<C>(env); },
-          boost::asio::as_tuple(boost::asio::use_awaitable));
+          std::move(stream), std::move(work), boost::asio::as_tuple(boost::asio::use_awaitable));
       if (ec) co_return dispatch_failure(ec);
       co_return out;
     };
