@@ -86,17 +86,24 @@ void idempotency_middleware::finish(const std::string& key, const dispatch_outco
   }
 }
 
+namespace {
+
+/// The answer to a repeat of a key that has a live record.
+dispatch_outcome answer_from(const idempotency_record& record, const std::string& fingerprint) {
+  if (record.fingerprint != fingerprint) return dispatch_failure(errc::idempotency_key_reused);
+  dispatch_outcome replay;
+  replay.result = dispatch_result_from_record(record);
+  return replay;
+}
+
+}  // namespace
+
 asio::awaitable<dispatch_outcome> idempotency_middleware::execute(command_envelope& env, dispatch_next next,
                                                                   const std::string& key,
                                                                   const std::string& fingerprint) {
   auto [find_ec, found] = co_await store_.async_find(key, asio::as_tuple(asio::use_awaitable));
   if (find_ec) co_return dispatch_failure(find_ec);
-  if (found) {
-    if (found->fingerprint != fingerprint) co_return dispatch_failure(errc::idempotency_key_reused);
-    dispatch_outcome replay;
-    replay.result = dispatch_result_from_record(*found);
-    co_return replay;
-  }
+  if (found) co_return answer_from(*found, fingerprint);
 
   idempotency_request request;
   request.key = key;
@@ -104,7 +111,14 @@ asio::awaitable<dispatch_outcome> idempotency_middleware::execute(command_envelo
   request.ttl = ttl_;
   env.idempotency = request;
   dispatch_outcome out = co_await next(env);
-  if (out.ec || out.result.replayed || out.result.event_count > 0) co_return out;
+  if (out.ec) {
+    // Another process may have executed the same key meanwhile: its append won, and this one
+    // failed against the state it left (a conflict, then "already exists"). Its record says so.
+    auto [again_ec, again] = co_await store_.async_find(key, asio::as_tuple(asio::use_awaitable));
+    if (!again_ec && again) co_return answer_from(*again, fingerprint);
+    co_return out;
+  }
+  if (out.result.replayed || out.result.event_count > 0) co_return out;
 
   // No events, so no append recorded the key: record it now.
   idempotency_record record;
@@ -114,11 +128,7 @@ asio::awaitable<dispatch_outcome> idempotency_middleware::execute(command_envelo
   record.result = to_json(out.result);
   auto [save_ec, existing] = co_await store_.async_save(std::move(record), ttl_, asio::as_tuple(asio::use_awaitable));
   if (save_ec == errc::idempotency_key_reused) co_return dispatch_failure(save_ec);
-  if (!save_ec && existing) {
-    dispatch_outcome replay;
-    replay.result = dispatch_result_from_record(*existing);
-    co_return replay;
-  }
+  if (!save_ec && existing) co_return answer_from(*existing, fingerprint);
   // A failed save loses only the record of a command that changed nothing; the answer stands.
   co_return out;
 }

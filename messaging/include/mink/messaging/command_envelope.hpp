@@ -94,11 +94,18 @@ std::string command_fingerprint(const command_payload& command);
 
 /// An envelope for `c`.
 template <command C>
-command_envelope make_envelope(C c, dispatch_options options = {}) {
+command_envelope make_envelope(C c, dispatch_options options) {
   command_envelope env;
   env.command = std::make_shared<const typed_command_payload<C>>(std::move(c));
   env.options = std::move(options);
   return env;
+}
+
+/// An envelope for `c` with default options. (An overload, not a `= {}` default: GCC 12
+/// mishandles a brace-initialised default argument inside a co_await expression.)
+template <command C>
+command_envelope make_envelope(C c) {
+  return make_envelope(std::move(c), dispatch_options());
 }
 
 }  // namespace mink

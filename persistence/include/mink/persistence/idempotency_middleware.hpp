@@ -23,7 +23,9 @@ class idempotency_store;
 ///   its outcome (marked replayed when it succeeded).
 /// - Otherwise the command executes with env.idempotency set: the aggregate records the key in
 ///   the same transaction as the events, so a crash cannot separate them, and two processes
-///   racing on one key are settled by the store (one appends, the other is answered from it).
+///   racing on one key are settled by the store: one appends; the other, whichever way it
+///   fails (a conflict, a domain error against the state the first left), finds the record
+///   afterwards and is answered from it.
 ///   A command that succeeds without events has its record saved here afterwards.
 /// - A failed command leaves no record: a repeat executes again.
 /// `store` must outlive the stage. Thread-safe.
