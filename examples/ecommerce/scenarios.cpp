@@ -59,6 +59,15 @@ asio::awaitable<mink::dispatch_result> send(scenario_context ctx, checks& c, Com
   co_return r;
 }
 
+/// A scenario's opening: a fresh order id, announced, and the CreateOrder for it.
+create_order open_scenario(const std::string& title) {
+  create_order create;
+  create.order_id = new_order_id();
+  create.customer_id = "CUST-12345";
+  std::cout << '\n' << title << ", order " << create.order_id << '\n';
+  return create;
+}
+
 add_item item(const std::string& order_id, std::string sku, std::string name, int quantity, std::int64_t cents) {
   add_item a;
   a.order_id = order_id;
@@ -73,11 +82,8 @@ add_item item(const std::string& order_id, std::string sku, std::string name, in
 
 asio::awaitable<int> happy_path(scenario_context ctx) {
   checks c;
-  const std::string id = new_order_id();
-  std::cout << "\nScenario 1: happy path, order " << id << '\n';
-  create_order create;
-  create.order_id = id;
-  create.customer_id = "CUST-12345";
+  const create_order create = open_scenario("Scenario 1: happy path");
+  const std::string& id = create.order_id;
   co_await send(ctx, c, create);
   co_await send(ctx, c, item(id, "LAPTOP-001", "Gaming Laptop", 1, 129999));
   co_await send(ctx, c, item(id, "MOUSE-001", "Wireless Mouse", 2, 4999));
@@ -114,11 +120,8 @@ asio::awaitable<int> happy_path(scenario_context ctx) {
 
 asio::awaitable<int> idempotent_create(scenario_context ctx) {
   checks c;
-  const std::string id = new_order_id();
-  std::cout << "\nScenario 3: idempotency, order " << id << '\n';
-  create_order create;
-  create.order_id = id;
-  create.customer_id = "CUST-12345";
+  const create_order create = open_scenario("Scenario 3: idempotency");
+  const std::string& id = create.order_id;
   mink::dispatch_options options;
   options.command_id = mink::new_uuid();
   std::cout << "    sending CreateOrder twice with command id " << options.command_id << '\n';
@@ -141,11 +144,8 @@ asio::awaitable<int> idempotent_create(scenario_context ctx) {
 
 asio::awaitable<int> optimistic_concurrency(scenario_context ctx) {
   checks c;
-  const std::string id = new_order_id();
-  std::cout << "\nScenario 4: optimistic concurrency, order " << id << '\n';
-  create_order create;
-  create.order_id = id;
-  create.customer_id = "CUST-12345";
+  const create_order create = open_scenario("Scenario 4: optimistic concurrency");
+  const std::string& id = create.order_id;
   co_await send(ctx, c, create);
 
   mink::persistence::aggregate_repository<order_aggregate> repository(co_await asio::this_coro::executor, ctx.events);
