@@ -101,10 +101,9 @@ dispatch_outcome answer_from(const idempotency_record& record, const std::string
 asio::awaitable<dispatch_outcome> idempotency_middleware::execute(command_envelope& env, dispatch_next next,
                                                                   const std::string& key,
                                                                   const std::string& fingerprint) {
-  auto [find_ec, found] = co_await store_.async_find(key, asio::as_tuple(asio::use_awaitable));
-  if (find_ec) co_return dispatch_failure(find_ec);
-  if (found) co_return answer_from(*found, fingerprint);
-
+  // No look-up first: the append checks the key in its own transaction and answers a repeat
+  // from the record (replayed), so the common case costs no extra round trip. The store is asked
+  // only when the command failed or recorded no events.
   idempotency_request request;
   request.key = key;
   request.fingerprint = fingerprint;
@@ -112,8 +111,8 @@ asio::awaitable<dispatch_outcome> idempotency_middleware::execute(command_envelo
   env.idempotency = request;
   dispatch_outcome out = co_await next(env);
   if (out.ec) {
-    // Another process may have executed the same key meanwhile: its append won, and this one
-    // failed against the state it left (a conflict, then "already exists"). Its record says so.
+    // A repeat fails against the state its first execution left ("order already exists"), and
+    // so does a process that lost a race on the key: the key's record holds the real answer.
     auto [again_ec, again] = co_await store_.async_find(key, asio::as_tuple(asio::use_awaitable));
     if (!again_ec && again) co_return answer_from(*again, fingerprint);
     co_return out;

@@ -16,18 +16,18 @@ class idempotency_store;
 
 /// Executes a command once per key: the caller's idempotency key, else its command id.
 ///
-/// - A key with a live record answers the stored result, marked replayed, without executing.
+/// - The command executes with env.idempotency set: the aggregate records the key in the same
+///   transaction as the events, so a crash cannot separate them. If the key already has a live
+///   record, that append writes nothing and answers the stored result, marked replayed.
+/// - A command that fails is checked against the store afterwards: if the key has a record (the
+///   command ran before and now fails against the state it left, or another process won a race
+///   on the key) the stored result is the answer.
 /// - The same key with another command (type or payload: command_fingerprint) is
-///   errc::idempotency_key_reused; nothing executes.
+///   errc::idempotency_key_reused; nothing is written.
 /// - A repeat arriving while the first is still executing in this process waits for it and gets
 ///   its outcome (marked replayed when it succeeded).
-/// - Otherwise the command executes with env.idempotency set: the aggregate records the key in
-///   the same transaction as the events, so a crash cannot separate them, and two processes
-///   racing on one key are settled by the store: one appends; the other, whichever way it
-///   fails (a conflict, a domain error against the state the first left), finds the record
-///   afterwards and is answered from it.
-///   A command that succeeds without events has its record saved here afterwards.
-/// - A failed command leaves no record: a repeat executes again.
+/// - A command that succeeds without events has its record saved here afterwards.
+/// - A command that fails for good leaves no record: a repeat executes again.
 /// `store` must outlive the stage. Thread-safe.
 class idempotency_middleware final : public middleware {
  public:
