@@ -162,6 +162,38 @@ BOOST_FIXTURE_TEST_CASE(a_fixed_expected_version_fails_on_a_conflict_with_both_v
   BOOST_TEST(retried.result.version == 3u);
 }
 
+BOOST_FIXTURE_TEST_CASE(a_fixed_expected_version_ahead_of_the_actor_decides_on_the_stored_state, order_fixture) {
+  BOOST_TEST(!dispatch(create_cmd()).ec);
+  BOOST_TEST(!dispatch(add_cmd("LAPTOP-001", 1, usd(129999))).ec);
+  write_behind_the_actors_back(*this, keyboard, expected_version::exact(2));
+  mink::dispatch_options if_match;  // the caller has seen version 3; the actor holds version 2
+  if_match.expected = expected_version::exact(3);
+  auto submitted_answer = dispatch(submit_cmd(), if_match);
+  BOOST_TEST(!submitted_answer.ec);
+  BOOST_TEST(submitted_answer.result.version == 4u);
+  const auto stored = events(order_stream);
+  BOOST_REQUIRE(stored.size() == 4u);
+  const auto total = boost::json::value_to<order_submitted>(stored[3].data).total_amount;
+  BOOST_TEST((total == usd(129999 + 14999)));  // the keyboard counts
+  const auto held = view(order_stream);
+  BOOST_TEST(held.version == 4u);
+  BOOST_TEST(held.state.items.size() == 2u);
+}
+
+BOOST_FIXTURE_TEST_CASE(an_append_expecting_any_version_leaves_no_stale_state_behind, order_fixture) {
+  BOOST_TEST(!dispatch(create_cmd()).ec);
+  write_behind_the_actors_back(*this, keyboard, expected_version::exact(1));
+  mink::dispatch_options any;
+  any.expected = expected_version::any();
+  auto added = dispatch(add_cmd("MOUSE-001", 2, usd(4999)), any);
+  BOOST_TEST(!added.ec);
+  BOOST_TEST(added.result.version == 3u);
+  const auto held = view(order_stream);
+  BOOST_TEST(held.version == 3u);
+  BOOST_TEST(held.state.items.size() == 2u);  // the foreign keyboard too
+  BOOST_TEST((held.state.total == usd(14999 + 2 * 4999)));
+}
+
 BOOST_FIXTURE_TEST_CASE(conflicts_are_retried_a_bounded_number_of_times, order_fixture) {
   mink::actors::aggregate_params params;
   params.conflict_retries = 2;
