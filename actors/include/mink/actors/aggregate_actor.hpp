@@ -62,14 +62,19 @@ class aggregate_actor {
   /// state, appends the events with the expected version (the envelope's, else the current one)
   /// and the envelope's idempotency claim, then evolves. A domain error answers the decider's
   /// error code with its message; a conflict without a fixed expected version is retried against
-  /// the reloaded state. An exception from decide or evolve propagates (the state is reloaded
-  /// before the next command).
+  /// the reloaded state. A fixed expected version the held state does not meet reloads it before
+  /// deciding; an append that lands after events this actor has not seen (expected any) leaves
+  /// the state to be reloaded before the next command. An exception from decide or evolve
+  /// propagates (the state is reloaded before the next command).
   template <class C>
     requires decides<D, C>
   boost::asio::awaitable<dispatch_outcome> handle(command_envelope env) {
     const C* command = env.command ? env.command->template as<C>() : nullptr;
     if (command == nullptr) co_return dispatch_failure(errc::invalid_command);
     for (unsigned attempt = 0;; ++attempt) {
+      // A fixed expectation the held version does not meet (a caller that has seen later events):
+      // the stream may have moved without this actor, so decide against what is stored.
+      if (hydrated_ && env.options.expected && !env.options.expected->accepts(version_)) hydrated_ = false;
       if (!hydrated_) {
         boost::system::error_code load_ec = co_await hydrate();
         if (load_ec) co_return dispatch_failure(load_ec);
@@ -102,6 +107,8 @@ class aggregate_actor {
       if (!ec) {
         if (appended.replayed) {
           hydrated_ = false;  // someone else's append: read it before deciding again
+        } else if (appended.version != version_ + decided->size()) {
+          hydrated_ = false;  // appended after events this actor has not seen (expected any): reload
         } else {
           evolve_all(*decided, appended.version);
           co_await maybe_snapshot(appended.version - decided->size());
