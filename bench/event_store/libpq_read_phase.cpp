@@ -7,8 +7,6 @@
 #include <boost/json/parse.hpp>
 
 #include <charconv>
-#include <cstdio>
-#include <cstdlib>
 #include <stdexcept>
 #include <string_view>
 
@@ -118,40 +116,6 @@ throughput run_libpq_read(const phase_env& env, const std::string& stream) {
   };
   timed_loop(warmup_time);
   return timed_loop(env.measure);
-}
-
-void settle(const std::string& conninfo, const char* tables) {
-  auto conn = connect(conninfo, "settle");
-  const std::string sql = std::string("VACUUM (ANALYZE) ") + tables;
-  result_ptr res(PQexec(conn.get(), sql.c_str()));
-  if (!res || PQresultStatus(res.get()) != PGRES_COMMAND_OK)
-    std::fprintf(stderr, "note: %s: %s (continuing)\n", sql.c_str(), trimmed(PQerrorMessage(conn.get())).c_str());
-}
-
-table_stats read_table_stats(const std::string& conninfo, const char* table) {
-  auto conn = connect(conninfo, "table stats");
-  const char* values[1] = {table};
-  result_ptr res(PQexecParams(conn.get(),
-                              "SELECT coalesce(seq_scan, 0), coalesce(idx_scan, 0), analyze_count + autoanalyze_count "
-                              "FROM pg_stat_user_tables WHERE relname = $1",
-                              1, nullptr, values, nullptr, nullptr, 0));
-  table_stats out;
-  if (!res || PQresultStatus(res.get()) != PGRES_TUPLES_OK || PQntuples(res.get()) != 1) return out;
-  out.seq_scans = std::strtoll(PQgetvalue(res.get(), 0, 0), nullptr, 10);
-  out.index_scans = std::strtoll(PQgetvalue(res.get(), 0, 1), nullptr, 10);
-  out.analyzes = std::strtoll(PQgetvalue(res.get(), 0, 2), nullptr, 10);
-  return out;
-}
-
-std::int64_t count_events(const std::string& conninfo, const std::string& prefix) {
-  auto conn = connect(conninfo, "count");
-  const std::string pattern = prefix + "%";
-  const char* values[1] = {pattern.c_str()};
-  result_ptr res(PQexecParams(conn.get(), "SELECT count(*) FROM mink_events WHERE stream_id LIKE $1", 1, nullptr,
-                              values, nullptr, nullptr, 0));
-  if (!res || PQresultStatus(res.get()) != PGRES_TUPLES_OK)
-    throw std::runtime_error("count: " + trimmed(PQerrorMessage(conn.get())));
-  return std::strtoll(PQgetvalue(res.get(), 0, 0), nullptr, 10);
 }
 
 }  // namespace mink::bench

@@ -135,7 +135,7 @@ int run(const options& opts) {
 
   std::uint64_t appended = 0;
   const table_stats events_before = read_table_stats(env.conninfo, "mink_events");
-  const append_figures append = run_append(env, append_prefix, appended);
+  const append_figures append = run_append(env, append_prefix, append_callers, appended);
   if (stop_requested()) return 130;
   // Read once the append phase's connections have closed (a backend reports its counters at exit).
   print_append(append, events_before, read_table_stats(env.conninfo, "mink_events"));

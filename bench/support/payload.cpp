@@ -1,6 +1,6 @@
 // Event payloads and the small helpers every phase shares. Plain functions, not coroutines: GCC 12
 // mishandles brace-initialized temporaries inside coroutine bodies.
-#include "es_phases.hpp"
+#include "append_phase.hpp"
 
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>

@@ -1,6 +1,6 @@
 #include "store_session.hpp"
 
-#include "es_phases.hpp"
+#include "append_phase.hpp"
 #include "server_cpu.hpp"
 
 namespace mink::bench {

@@ -1,6 +1,6 @@
 #pragma once
 // A pool_session with a pg_event_store on its pool, and the timed runs of the event store phases
-// (store_session.cpp).
+// (store_session.cpp). Shared by the benchmarks that drive a pg_event_store.
 
 #include "pool_session.hpp"
 
@@ -47,6 +47,10 @@ class store_session {
 
   persistence::connection_pool& pool() noexcept { return session_.pool(); }
   persistence::pg_event_store& store() noexcept { return *store_; }
+
+  /// Lets the callers of an abandoned run finish their current operation (pool_session::drain):
+  /// whoever owns objects they use calls it before destroying them.
+  void drain() { session_.drain(); }
 
   /// Runs `callers` coroutines made by make(state, index) until `d` from now and waits for them all
   /// to end; rethrows the first failure. `server` (may be null) samples the server's CPU time.
