@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <exception>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -132,30 +133,64 @@ class aggregate_actor {
     }
   }
 
-  /// Loads the state: the latest snapshot (if any and readable), then every later event.
+  /// Loads the state: the latest snapshot (if any and readable), then every later event. A stream
+  /// shorter than the snapshot interval cannot have a snapshot worth reading: it is read whole in
+  /// one round trip, and the snapshot store is asked only for longer streams.
   boost::asio::awaitable<boost::system::error_code> hydrate() {
     state_ = state_type();
     version_ = 0;
-    co_await restore_snapshot();
+    if (snapshots_enabled()) {
+      auto [ec, head] = co_await read_page(1, params_.snapshot_every);
+      if (ec == errc::stream_not_found) co_return loaded();
+      if (ec) co_return ec;
+      if (head.size() < params_.snapshot_every) co_return apply_page(head, true);
+      co_await restore_snapshot();
+      if (version_ == 0) {
+        // No usable snapshot: the head already read is the start of the stream.
+        boost::system::error_code applied = apply_page(head, false);
+        if (applied) co_return applied;
+      }
+    }
     for (;;) {
-      auto [ec, page] = co_await services_.events->async_read_stream(
-          stream_id_, version_ + 1, params_.read_page_size, persistence::read_direction::forward,
-          boost::asio::as_tuple(boost::asio::use_awaitable));
+      auto [ec, page] = co_await read_page(version_ + 1, params_.read_page_size);
       if (ec == errc::stream_not_found) break;
       if (ec) co_return ec;
-      for (const auto& recorded : page) {
-        auto decoded = codec::decode(recorded);
-        if (!decoded) co_return decoded.error();
-        state_ = D::evolve(std::move(state_), *decoded);
-        version_ = recorded.version;
-      }
+      boost::system::error_code applied = apply_page(page, false);
+      if (applied) co_return applied;
       if (page.size() < params_.read_page_size) break;
     }
-    hydrated_ = true;
-    co_return boost::system::error_code();
+    co_return loaded();
   }
 
  private:
+  bool snapshots_enabled() const noexcept {
+    return snapshottable && services_.snapshots != nullptr && params_.snapshot_every > 0;
+  }
+
+  boost::asio::awaitable<std::tuple<boost::system::error_code, std::vector<recorded_event>>> read_page(
+      std::uint64_t from, std::size_t count) {
+    auto [ec, page] = co_await services_.events->async_read_stream(
+        stream_id_, from, count, persistence::read_direction::forward, boost::asio::as_tuple(boost::asio::use_awaitable));
+    co_return std::make_tuple(ec, std::move(page));
+  }
+
+  /// Evolves the state through `page`; with `last`, the state is then complete.
+  boost::system::error_code apply_page(const std::vector<recorded_event>& page, bool last) {
+    for (const auto& recorded : page) {
+      auto decoded = codec::decode(recorded);
+      if (!decoded) return decoded.error();
+      state_ = D::evolve(std::move(state_), *decoded);
+      version_ = recorded.version;
+    }
+    if (last) hydrated_ = true;
+    return {};
+  }
+
+  boost::system::error_code loaded() noexcept {
+    hydrated_ = true;
+    return {};
+  }
+
   // Boost.JSON's own traits: value_from on a type without conversions fails hard, not in a
   // requires-expression.
   static constexpr bool snapshottable =
@@ -197,7 +232,7 @@ class aggregate_actor {
 
   boost::asio::awaitable<void> restore_snapshot() {
     if constexpr (snapshottable) {
-      if (services_.snapshots == nullptr || params_.snapshot_every == 0) co_return;
+      if (!snapshots_enabled()) co_return;
       auto [ec, found] = co_await services_.snapshots->async_load(stream_id_, boost::asio::as_tuple(boost::asio::use_awaitable));
       if (ec || !found) co_return;  // no snapshot is only slower: the events are all there
       auto restored = boost::json::try_value_to<state_type>(found->data);
