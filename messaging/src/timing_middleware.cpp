@@ -5,64 +5,139 @@
 #include <mink/messaging/retry_middleware.hpp>
 #include <mink/messaging/timeout_middleware.hpp>
 
+#include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <list>
+#include <mutex>
+#include <vector>
 #include <exception>
 #include <optional>
 
 namespace mink {
 
-namespace {
-
 namespace asio = boost::asio;
 
-/// The race between a command and its deadline. Both sides run on one strand, so the timer is
-/// only touched there.
-struct deadline_race {
-  explicit deadline_race(const asio::strand<asio::any_io_executor>& s) : timer(s) {}
-  asio::steady_timer timer;
-  std::optional<dispatch_outcome> answer;
-  std::exception_ptr failure;
-};
+namespace {
 
-asio::awaitable<dispatch_outcome> race_deadline(std::shared_ptr<command_envelope> env, dispatch_next next,
-                                                std::chrono::steady_clock::duration limit) {
-  auto strand = co_await asio::this_coro::executor;
-  auto race = std::make_shared<deadline_race>(asio::strand<asio::any_io_executor>(strand));
-  race->timer.expires_after(limit);
-  // The command runs on as its own coroutine: it may finish after the caller has been answered,
-  // so it owns its envelope and the race state.
-  asio::co_spawn(
-      strand,
-      [](std::shared_ptr<command_envelope> e, dispatch_next n) -> asio::awaitable<dispatch_outcome> {
-        co_return co_await n(*e);
-      }(env, next),
-      [race](std::exception_ptr ep, dispatch_outcome out) {
-        if (ep) race->failure = ep;
-        else race->answer = std::move(out);
-        race->timer.cancel();
-      });
-  boost::system::error_code ec;
-  co_await race->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-  if (race->failure) std::rethrow_exception(race->failure);
-  if (race->answer) co_return std::move(*race->answer);
-  co_return dispatch_failure(errc::timeout, "command " + std::string(env->type()) + " timed out");
-}
+/// One command racing its deadline. Whoever claims it first (the command's answer or the
+/// deadline) answers the caller; the other side does nothing.
+struct deadline_race {
+  using caller_type = asio::any_completion_handler<void(dispatch_outcome)>;
+
+  deadline_race(caller_type c, asio::any_io_executor ex, std::chrono::steady_clock::time_point due)
+      : caller(std::move(c)), caller_ex(std::move(ex)), deadline(due) {}
+
+  bool claim() noexcept { return !answered.exchange(true); }
+
+  /// Resumes the caller on its own executor. Only the claimant calls it.
+  void answer(dispatch_outcome out) {
+    asio::post(caller_ex, [h = std::move(caller), o = std::move(out)]() mutable { std::move(h)(std::move(o)); });
+  }
+
+  std::atomic<bool> answered{false};
+  caller_type caller;
+  asio::any_io_executor caller_ex;
+  std::chrono::steady_clock::time_point deadline;
+  std::list<std::shared_ptr<deadline_race>>::iterator where;  // in the watch's list while listed
+  bool listed = false;
+};
 
 }  // namespace
 
+/// The pending deadlines of one timeout stage, earliest first, and the one timer armed for the
+/// earliest. Every member is guarded by the mutex, the timer included: it is armed from whichever
+/// thread adds the first deadline or handles the previous expiry.
+class timeout_middleware::deadline_watch : public std::enable_shared_from_this<deadline_watch> {
+ public:
+  void add(const std::shared_ptr<deadline_race>& race, const asio::any_io_executor& ex) {
+    std::lock_guard lock(mutex_);
+    if (!timer_) timer_.emplace(ex);
+    race->where = pending_.insert(pending_.end(), race);
+    race->listed = true;
+    if (!armed_) arm();
+  }
+
+  void remove(deadline_race& race) {
+    std::lock_guard lock(mutex_);
+    if (!race.listed) return;
+    pending_.erase(race.where);
+    race.listed = false;
+  }
+
+  void cancel() {
+    std::lock_guard lock(mutex_);
+    if (timer_) timer_->cancel();
+  }
+
+ private:
+  void arm() {
+    armed_ = true;
+    timer_->expires_at(pending_.front()->deadline);
+    timer_->async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (ec != asio::error::operation_aborted) self->expire();
+    });
+  }
+
+  void expire() {
+    std::vector<std::shared_ptr<deadline_race>> due;
+    {
+      std::lock_guard lock(mutex_);
+      armed_ = false;
+      const auto now = std::chrono::steady_clock::now();
+      while (!pending_.empty() && pending_.front()->deadline <= now) {
+        pending_.front()->listed = false;
+        due.push_back(std::move(pending_.front()));
+        pending_.pop_front();
+      }
+      if (!pending_.empty()) arm();
+    }
+    for (auto& race : due) {
+      if (race->claim()) race->answer(dispatch_failure(errc::timeout));
+    }
+  }
+
+  std::mutex mutex_;
+  std::list<std::shared_ptr<deadline_race>> pending_;  // deadlines only grow: the front is the earliest
+  std::optional<asio::steady_timer> timer_;
+  bool armed_ = false;
+};
+
+timeout_middleware::timeout_middleware(std::chrono::steady_clock::duration limit)
+    : limit_(limit), watch_(std::make_shared<deadline_watch>()) {}
+
+timeout_middleware::~timeout_middleware() { watch_->cancel(); }
+
 boost::asio::awaitable<dispatch_outcome> timeout_middleware::handle(command_envelope& env, dispatch_next next) {
   auto ex = co_await asio::this_coro::executor;
-  auto strand = asio::make_strand(ex);
+  // The command may finish after the caller has been answered: it owns a copy of the envelope.
   auto own = std::make_shared<command_envelope>(env);
-  dispatch_outcome out =
-      co_await asio::co_spawn(asio::any_io_executor(strand), race_deadline(own, next, limit_), asio::use_awaitable);
+  const auto due = std::chrono::steady_clock::now() + limit_;
+  dispatch_outcome out = co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(dispatch_outcome)>(
+      [&](auto caller) {
+        auto race = std::make_shared<deadline_race>(deadline_race::caller_type(std::move(caller)), ex, due);
+        watch_->add(race, ex);
+        asio::co_spawn(
+            ex,
+            [](std::shared_ptr<command_envelope> e, dispatch_next n) -> asio::awaitable<dispatch_outcome> {
+              co_return co_await n(*e);
+            }(own, next),
+            [race, watch = watch_](std::exception_ptr ep, dispatch_outcome result) {
+              watch->remove(*race);
+              if (!race->claim()) return;  // the deadline answered first
+              if (ep) result = dispatch_failure(errc::unhandled_exception);
+              race->answer(std::move(result));
+            });
+      },
+      asio::use_awaitable);
+  if (out.ec == errc::timeout) out.result.error_message = "command " + std::string(env.type()) + " timed out";
   co_return out;
 }
 

@@ -270,6 +270,38 @@ BOOST_FIXTURE_TEST_CASE(timeout_answers_when_the_handler_is_too_slow, fixture) {
   BOOST_TEST(r2.version == 3u);
 }
 
+BOOST_FIXTURE_TEST_CASE(timeout_answers_each_of_many_pending_commands_once, fixture) {
+  bus.use(std::make_shared<mink::timeout_middleware>(std::chrono::milliseconds(30)));
+  BOOST_REQUIRE(!bus.register_handler<rename_thing>(
+      [](const mink::command_envelope& env) -> asio::awaitable<mink::dispatch_outcome> {
+        const bool slow = env.command->as<rename_thing>()->name == "slow";
+        asio::steady_timer t(co_await asio::this_coro::executor,
+                             slow ? std::chrono::milliseconds(300) : std::chrono::milliseconds(1));
+        error_code ignored;
+        co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+        co_return mink::dispatch_outcome{};
+      }));
+  // Slow and fast commands interleaved: every slow one times out, every fast one answers, and
+  // each caller hears exactly once (the late answers of the slow ones are dropped).
+  std::vector<error_code> answers;
+  int calls = 0;
+  for (int i = 0; i < 20; ++i) {
+    bus.async_dispatch(rename_thing{"7", i % 2 ? "slow" : "fast"}, {}, [&, i](error_code ec, mink::dispatch_result) {
+      ++calls;
+      if (answers.size() < 20) answers.resize(20);
+      answers[static_cast<std::size_t>(i)] = ec;
+    });
+  }
+  ioc.restart();
+  for (int i = 0; i < 200 && calls < 20; ++i) ioc.run_for(std::chrono::milliseconds(5));
+  ioc.run_for(std::chrono::milliseconds(400));  // the slow handlers finish: no second answer
+  BOOST_TEST(calls == 20);
+  for (int i = 0; i < 20; ++i) {
+    if (i % 2) BOOST_TEST((answers[static_cast<std::size_t>(i)] == mink::errc::timeout));
+    else BOOST_TEST(!answers[static_cast<std::size_t>(i)]);
+  }
+}
+
 BOOST_FIXTURE_TEST_CASE(retry_repeats_transient_errors_only_and_gives_up, fixture) {
   mink::retry_params params;
   params.max_attempts = 3;
