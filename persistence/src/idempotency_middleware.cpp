@@ -19,8 +19,7 @@ namespace mink::persistence {
 namespace asio = boost::asio;
 
 struct idempotency_middleware::join_result {
-  enum class role { lead, follow, reused };
-  role what = role::lead;
+  join_role what = join_role::lead;
   dispatch_outcome outcome;  ///< For a follower: the first execution's outcome.
 };
 
@@ -42,6 +41,18 @@ std::size_t idempotency_middleware::in_flight() const {
   return executing_.size();
 }
 
+std::optional<idempotency_middleware::join_role> idempotency_middleware::try_join(
+    const std::string& key, const std::string& fingerprint) {
+  std::lock_guard lock(mutex_);
+  auto it = executing_.find(key);
+  if (it == executing_.end()) {
+    executing_.emplace(key, std::make_unique<execution>(fingerprint));
+    return join_role::lead;
+  }
+  if (it->second->fingerprint != fingerprint) return join_role::reused;
+  return std::nullopt;
+}
+
 asio::awaitable<idempotency_middleware::join_result> idempotency_middleware::join(const std::string& key,
                                                                                    const std::string& fingerprint) {
   auto ex = co_await asio::this_coro::executor;
@@ -56,7 +67,7 @@ asio::awaitable<idempotency_middleware::join_result> idempotency_middleware::joi
           if (it == executing_.end()) {
             executing_.emplace(key, std::make_unique<execution>(fingerprint));
           } else if (it->second->fingerprint != fingerprint) {
-            now.what = join_result::role::reused;
+            now.what = join_role::reused;
           } else {
             it->second->waiters.emplace_back(execution::waiter(std::move(handler)), ex);
             return;
@@ -79,7 +90,7 @@ void idempotency_middleware::finish(const std::string& key, const dispatch_outco
   }
   for (auto& [waiter, ex] : done->waiters) {
     join_result r;
-    r.what = join_result::role::follow;
+    r.what = join_role::follow;
     r.outcome = out;
     // `ex` is the waiting coroutine's own executor: it resumes there.
     asio::post(ex, [h = std::move(waiter), r = std::move(r)]() mutable { std::move(h)(std::move(r)); });
@@ -137,9 +148,12 @@ asio::awaitable<dispatch_outcome> idempotency_middleware::handle(command_envelop
   const std::string fingerprint = command_fingerprint(*env.command);
   if (key.empty()) co_return co_await next(env);
 
-  join_result joined = co_await join(key, fingerprint);
-  if (joined.what == join_result::role::reused) co_return dispatch_failure(errc::idempotency_key_reused);
-  if (joined.what == join_result::role::follow) {
+  // Almost always the key is not executing: lead at once, without a trip through the scheduler.
+  join_result joined;
+  if (auto quick = try_join(key, fingerprint)) joined.what = *quick;
+  else joined = co_await join(key, fingerprint);
+  if (joined.what == join_role::reused) co_return dispatch_failure(errc::idempotency_key_reused);
+  if (joined.what == join_role::follow) {
     dispatch_outcome out = std::move(joined.outcome);
     if (!out.ec) out.result.replayed = true;
     co_return out;

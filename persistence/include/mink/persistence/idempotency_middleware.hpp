@@ -7,6 +7,7 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -43,6 +44,12 @@ class idempotency_middleware final : public middleware {
   struct execution;
   struct join_result;
 
+  /// What a command with a key does: execute it, wait for the execution in progress, or refuse.
+  enum class join_role { lead, follow, reused };
+
+  /// Leads or is refused at once; nullopt when the key is executing with this fingerprint (then
+  /// join() queues behind it).
+  std::optional<join_role> try_join(const std::string& key, const std::string& fingerprint);
   boost::asio::awaitable<join_result> join(const std::string& key, const std::string& fingerprint);
   boost::asio::awaitable<dispatch_outcome> execute(command_envelope& env, dispatch_next next, const std::string& key,
                                                    const std::string& fingerprint);
