@@ -121,20 +121,6 @@ bool take_extra_options(int& argc, char** argv) {
   return true;
 }
 
-double ratio(double numerator, double denominator) { return denominator > 0 ? numerator / denominator : 0.0; }
-
-// "client CPU 12.3 us/op, server CPU 45.6 us/op (0.91 cores)"; the server part only when known.
-std::string cpu_text(const throughput& t, const char* op) {
-  char buf[160];
-  int n = std::snprintf(buf, sizeof buf, "client CPU %7.1f us/%s", t.client_cpu_us_per_op(), op);
-  if (t.server_cpu_s >= 0 && n > 0 && static_cast<std::size_t>(n) < sizeof buf) {
-    const double wall = std::chrono::duration<double>(t.elapsed).count();
-    std::snprintf(buf + n, sizeof buf - static_cast<std::size_t>(n), ", server CPU %7.1f us/%s (%.2f cores)",
-                  t.server_cpu_us_per_op(), op, wall > 0 ? t.server_cpu_s / wall : 0.0);
-  }
-  return buf;
-}
-
 void print_idle(const idle_figures& f) {
   std::printf("idle_actors %zu actors activated at %.0f/s; %zu active after, %llu passivated, %llu unexpected answers\n",
               f.actors, f.activations_per_s, f.active_after, static_cast<unsigned long long>(f.passivations),

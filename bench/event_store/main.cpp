@@ -54,20 +54,6 @@ void print_usage(std::ostream& out, const char* argv0) {
       << "  -h, --help           this text\n";
 }
 
-double ratio(double numerator, double denominator) { return denominator > 0 ? numerator / denominator : 0.0; }
-
-// " client CPU 12.3 us/op, server CPU 45.6 us/op (0.91 cores)"; the server part only when known.
-std::string cpu_text(const throughput& t, const char* op) {
-  char buf[160];
-  int n = std::snprintf(buf, sizeof buf, "client CPU %7.1f us/%s", t.client_cpu_us_per_op(), op);
-  if (t.server_cpu_s >= 0 && n > 0 && static_cast<std::size_t>(n) < sizeof buf) {
-    const double wall = std::chrono::duration<double>(t.elapsed).count();
-    std::snprintf(buf + n, sizeof buf - static_cast<std::size_t>(n), ", server CPU %7.1f us/%s (%.2f cores)",
-                  t.server_cpu_us_per_op(), op, wall > 0 ? t.server_cpu_s / wall : 0.0);
-  }
-  return buf;
-}
-
 void print_rate(const char* name, const throughput& t, const char* unit, const char* op, const std::string& extra) {
   std::printf("%-11s %10.1f %-10s %s  (%llu in %.3f s)%s\n", name, t.per_second(), unit, cpu_text(t, op).c_str(),
               static_cast<unsigned long long>(t.ops), std::chrono::duration<double>(t.elapsed).count(),

@@ -42,8 +42,6 @@ void print_usage(std::ostream& out, const char* argv0) {
       << "  -h, --help           this text\n";
 }
 
-double ratio(double numerator, double denominator) { return denominator > 0 ? numerator / denominator : 0.0; }
-
 // Inserts are only counted as they complete, so committed rows must match the count exactly.
 void check_rows(const std::string& conninfo, const char* phase, std::int64_t before, std::uint64_t written) {
   const std::int64_t after = count_rows(conninfo);

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstdio>
 #include <memory>
 #include <stdexcept>
 
@@ -107,6 +108,17 @@ append_figures run_append(const phase_env& env, const std::string& prefix, std::
     out.appends_by_size[bucket] += n;
   }
   return out;
+}
+
+std::string cpu_text(const throughput& t, const char* op) {
+  char buf[160];
+  int n = std::snprintf(buf, sizeof buf, "client CPU %7.1f us/%s", t.client_cpu_us_per_op(), op);
+  if (t.server_cpu_s >= 0 && n > 0 && static_cast<std::size_t>(n) < sizeof buf) {
+    const double wall = std::chrono::duration<double>(t.elapsed).count();
+    std::snprintf(buf + n, sizeof buf - static_cast<std::size_t>(n), ", server CPU %7.1f us/%s (%.2f cores)",
+                  t.server_cpu_us_per_op(), op, wall > 0 ? t.server_cpu_s / wall : 0.0);
+  }
+  return buf;
 }
 
 }  // namespace mink::bench

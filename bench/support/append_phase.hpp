@@ -45,6 +45,9 @@ struct throughput {
   double server_cpu_us_per_op() const;  ///< < 0 when unknown.
 };
 
+/// "client CPU 12.3 us/op, server CPU 45.6 us/op (0.91 cores)"; the server part only when known.
+std::string cpu_text(const throughput& t, const char* op);
+
 struct append_figures {
   throughput run;
   double p50_ms = 0, p99_ms = 0, max_ms = 0;

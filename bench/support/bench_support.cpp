@@ -173,4 +173,6 @@ int bench_main(int argc, char** argv, double default_seconds, void (*print_usage
   }
 }
 
+double ratio(double numerator, double denominator) { return denominator > 0 ? numerator / denominator : 0.0; }
+
 }  // namespace mink::bench

@@ -99,4 +99,7 @@ class bench_server {
   std::string conninfo_;
 };
 
+/// numerator / denominator, 0 when the denominator is not positive (a ratio of two rates).
+double ratio(double numerator, double denominator);
+
 }  // namespace mink::bench

@@ -7,6 +7,8 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
+#include "run_until.hpp"
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -35,16 +37,7 @@ struct counter {
   std::atomic<int>* destroyed;
 };
 
-/// Runs `ioc` until `done()` holds or `limit` has passed; returns done().
-template <class Pred>
-bool run_until(asio::io_context& ioc, Pred done, std::chrono::milliseconds limit = 5000ms) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done() && std::chrono::steady_clock::now() < deadline) {
-    ioc.restart();
-    ioc.run_for(2ms);
-  }
-  return done();
-}
+using mink::test::run_until;
 
 /// Runs whatever is ready now.
 inline void poll(asio::io_context& ioc) {

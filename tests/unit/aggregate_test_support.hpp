@@ -12,6 +12,8 @@
 #include <mink/persistence/memory_snapshot_store.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
+#include "run_until.hpp"
+
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
@@ -35,16 +37,7 @@ using namespace std::chrono_literals;
 using mink::persistence::append_options;
 using mink::persistence::append_result;
 
-/// Runs `ioc` until `done()` holds or `limit` has passed; returns done().
-template <class Pred>
-bool run_until(asio::io_context& ioc, Pred done, std::chrono::milliseconds limit = 5000ms) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done() && std::chrono::steady_clock::now() < deadline) {
-    ioc.restart();
-    ioc.run_for(2ms);
-  }
-  return done();
-}
+using mink::test::run_until;
 
 /// An event_store in front of another: counts stream reads (and remembers where each started),
 /// records what each append expected, and on request holds appends until released, or slips an
