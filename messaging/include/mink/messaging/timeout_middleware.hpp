@@ -14,7 +14,8 @@ namespace mink {
 ///
 /// Cost: the inner stages run as their own coroutine (so that the caller can be answered first),
 /// and every pending deadline shares one timer: deadlines are added in the order they fall due,
-/// so the stage keeps them in a list and arms the timer for the earliest only.
+/// so the stage keeps them in a list and arms the timer for the earliest only. That timer lives on
+/// the executor of the first command the stage handles: its io_context must outlive the stage.
 class timeout_middleware final : public middleware {
  public:
   explicit timeout_middleware(std::chrono::steady_clock::duration limit);
