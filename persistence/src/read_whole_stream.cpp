@@ -12,14 +12,12 @@
 
 namespace mink::persistence {
 
-namespace {
-
 namespace asio = boost::asio;
 
-asio::awaitable<std::tuple<boost::system::error_code, std::vector<recorded_event>>> read_pages(
-    event_store& store, std::string stream_id, std::size_t page_size) {
+asio::awaitable<std::tuple<boost::system::error_code, std::vector<recorded_event>>> read_stream_from(
+    event_store& store, std::string stream_id, std::uint64_t from, std::size_t page_size) {
+  if (page_size == 0) page_size = 512;
   std::vector<recorded_event> all;
-  std::uint64_t from = 1;
   for (;;) {
     auto [ec, page] = co_await store.async_read_stream(stream_id, from, page_size, read_direction::forward,
                                                        asio::as_tuple(asio::use_awaitable));
@@ -33,13 +31,10 @@ asio::awaitable<std::tuple<boost::system::error_code, std::vector<recorded_event
   co_return std::make_tuple(boost::system::error_code(), std::move(all));
 }
 
-}  // namespace
-
 void read_whole_stream(const asio::any_io_executor& ex, event_store& store, std::string stream_id, std::size_t page_size,
                        asio::any_completion_handler<void(boost::system::error_code, std::vector<recorded_event>)> handler) {
-  if (page_size == 0) page_size = 512;
   auto handler_ex = asio::get_associated_executor(handler, ex);
-  asio::co_spawn(ex, read_pages(store, std::move(stream_id), page_size),
+  asio::co_spawn(ex, read_stream_from(store, std::move(stream_id), 1, page_size),
                  asio::bind_executor(handler_ex, [h = std::move(handler)](
                                                      std::exception_ptr ep,
                                                      std::tuple<boost::system::error_code, std::vector<recorded_event>> r) mutable {

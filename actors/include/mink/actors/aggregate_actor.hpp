@@ -6,6 +6,7 @@
 #include <mink/messaging/decider.hpp>
 #include <mink/messaging/dispatch_result.hpp>
 #include <mink/messaging/errc.hpp>
+#include <mink/persistence/aggregate_repository.hpp>
 #include <mink/persistence/command_record.hpp>
 #include <mink/persistence/event_store.hpp>
 #include <mink/persistence/snapshot_store.hpp>
@@ -140,7 +141,9 @@ class aggregate_actor {
     state_ = state_type();
     version_ = 0;
     if (snapshots_enabled()) {
-      auto [ec, head] = co_await read_page(1, params_.snapshot_every);
+      auto [ec, head] = co_await services_.events->async_read_stream(
+          stream_id_, 1, params_.snapshot_every, persistence::read_direction::forward,
+          boost::asio::as_tuple(boost::asio::use_awaitable));
       if (ec == errc::stream_not_found) co_return loaded();
       if (ec) co_return ec;
       if (head.size() < params_.snapshot_every) co_return apply_page(head, true);
@@ -151,27 +154,15 @@ class aggregate_actor {
         if (applied) co_return applied;
       }
     }
-    for (;;) {
-      auto [ec, page] = co_await read_page(version_ + 1, params_.read_page_size);
-      if (ec == errc::stream_not_found) break;
-      if (ec) co_return ec;
-      boost::system::error_code applied = apply_page(page, false);
-      if (applied) co_return applied;
-      if (page.size() < params_.read_page_size) break;
-    }
-    co_return loaded();
+    auto [ec, rest] =
+        co_await persistence::read_stream_from(*services_.events, stream_id_, version_ + 1, params_.read_page_size);
+    if (ec) co_return ec;
+    co_return apply_page(rest, true);
   }
 
  private:
   bool snapshots_enabled() const noexcept {
     return snapshottable && services_.snapshots != nullptr && params_.snapshot_every > 0;
-  }
-
-  boost::asio::awaitable<std::tuple<boost::system::error_code, std::vector<recorded_event>>> read_page(
-      std::uint64_t from, std::size_t count) {
-    auto [ec, page] = co_await services_.events->async_read_stream(
-        stream_id_, from, count, persistence::read_direction::forward, boost::asio::as_tuple(boost::asio::use_awaitable));
-    co_return std::make_tuple(ec, std::move(page));
   }
 
   /// Evolves the state through `page`; with `last`, the state is then complete.
@@ -245,8 +236,9 @@ class aggregate_actor {
 
   boost::asio::awaitable<void> maybe_snapshot(std::uint64_t previous_version) {
     if constexpr (snapshottable) {
+      if (!snapshots_enabled()) co_return;
       const std::uint64_t every = params_.snapshot_every;
-      if (services_.snapshots == nullptr || every == 0 || version_ / every == previous_version / every) co_return;
+      if (version_ / every == previous_version / every) co_return;
       persistence::snapshot s;
       s.stream_id = stream_id_;
       s.version = version_;

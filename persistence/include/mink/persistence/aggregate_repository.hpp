@@ -9,13 +9,21 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/bind_executor.hpp>
 
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
 namespace mink::persistence {
+
+/// The events of `stream_id` from version `from` on, in order, read in pages of `page_size` (0:
+/// 512). A stream that does not exist, or has nothing from `from` on, gives none (not an error).
+/// For callers already inside a coroutine; `store` must outlive it.
+boost::asio::awaitable<std::tuple<boost::system::error_code, std::vector<recorded_event>>> read_stream_from(
+    event_store& store, std::string stream_id, std::uint64_t from, std::size_t page_size);
 
 /// Every event of `stream_id` in order, read in pages of `page_size` by a coroutine on `ex`; a
 /// stream that does not exist gives no events (not an error). Completion:
