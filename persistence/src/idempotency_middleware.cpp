@@ -41,9 +41,8 @@ std::size_t idempotency_middleware::in_flight() const {
   return executing_.size();
 }
 
-std::optional<idempotency_middleware::join_role> idempotency_middleware::try_join(
+std::optional<idempotency_middleware::join_role> idempotency_middleware::lead_or_refuse_locked(
     const std::string& key, const std::string& fingerprint) {
-  std::lock_guard lock(mutex_);
   auto it = executing_.find(key);
   if (it == executing_.end()) {
     executing_.emplace(key, std::make_unique<execution>(fingerprint));
@@ -51,6 +50,12 @@ std::optional<idempotency_middleware::join_role> idempotency_middleware::try_joi
   }
   if (it->second->fingerprint != fingerprint) return join_role::reused;
   return std::nullopt;
+}
+
+std::optional<idempotency_middleware::join_role> idempotency_middleware::try_join(const std::string& key,
+                                                                                   const std::string& fingerprint) {
+  std::lock_guard lock(mutex_);
+  return lead_or_refuse_locked(key, fingerprint);
 }
 
 asio::awaitable<idempotency_middleware::join_result> idempotency_middleware::join(const std::string& key,
@@ -63,15 +68,12 @@ asio::awaitable<idempotency_middleware::join_result> idempotency_middleware::joi
         join_result now;
         {
           std::lock_guard lock(mutex_);
-          auto it = executing_.find(key);
-          if (it == executing_.end()) {
-            executing_.emplace(key, std::make_unique<execution>(fingerprint));
-          } else if (it->second->fingerprint != fingerprint) {
-            now.what = join_role::reused;
-          } else {
-            it->second->waiters.emplace_back(execution::waiter(std::move(handler)), ex);
+          std::optional<join_role> role = lead_or_refuse_locked(key, fingerprint);
+          if (!role) {
+            executing_.find(key)->second->waiters.emplace_back(execution::waiter(std::move(handler)), ex);
             return;
           }
+          now.what = *role;
         }
         asio::post(ex, [h = std::move(handler), now = std::move(now)]() mutable { std::move(h)(std::move(now)); });
       },

@@ -50,6 +50,8 @@ class idempotency_middleware final : public middleware {
   /// Leads or is refused at once; nullopt when the key is executing with this fingerprint (then
   /// join() queues behind it).
   std::optional<join_role> try_join(const std::string& key, const std::string& fingerprint);
+  /// try_join's decision; the caller holds mutex_. Leading registers the key as executing.
+  std::optional<join_role> lead_or_refuse_locked(const std::string& key, const std::string& fingerprint);
   boost::asio::awaitable<join_result> join(const std::string& key, const std::string& fingerprint);
   boost::asio::awaitable<dispatch_outcome> execute(command_envelope& env, dispatch_next next, const std::string& key,
                                                    const std::string& fingerprint);
