@@ -3,7 +3,7 @@
 #include <mink/messaging/recovery_middleware.hpp>
 #include <mink/messaging/timeout_middleware.hpp>
 #include <mink/messaging/validation_middleware.hpp>
-#include <mink/persistence/command_record.hpp>
+#include <mink/persistence/pg_error.hpp>
 #include <mink/persistence/idempotency_middleware.hpp>
 
 namespace mink::actors {

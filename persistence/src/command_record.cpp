@@ -1,9 +1,7 @@
 #include "append_record.hpp"
 
 #include <mink/messaging/errc.hpp>
-#include <mink/messaging/retry_middleware.hpp>
 #include <mink/persistence/command_record.hpp>
-#include <mink/persistence/pg_error.hpp>
 
 #include <boost/json/object.hpp>
 
@@ -59,10 +57,6 @@ dispatch_result dispatch_result_from_record(const idempotency_record& record) {
   }
   out.replayed = true;
   return out;
-}
-
-bool is_transient(const boost::system::error_code& ec) noexcept {
-  return is_transient_framework_error(ec) || ec == condition::connection_error || ec == condition::retryable;
 }
 
 }  // namespace mink::persistence

@@ -1,5 +1,7 @@
 #include <mink/persistence/pg_error.hpp>
 
+#include <mink/messaging/retry_middleware.hpp>
+
 #include <array>
 
 namespace mink::persistence {
@@ -172,6 +174,10 @@ boost::system::error_code make_sqlstate_error(std::string_view sqlstate) noexcep
 std::string sqlstate_of(const boost::system::error_code& ec) {
   if (ec.category() != sqlstate_category()) return {};
   return decode_sqlstate(ec.value());
+}
+
+bool is_transient(const boost::system::error_code& ec) noexcept {
+  return is_transient_framework_error(ec) || ec == condition::connection_error || ec == condition::retryable;
 }
 
 }  // namespace mink::persistence

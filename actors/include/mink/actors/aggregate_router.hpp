@@ -12,8 +12,14 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace mink::actors {
+
+/// What a command without an aggregate id gets from a terminal handler: errc::invalid_command.
+inline dispatch_outcome missing_aggregate_id(std::string_view command_type) {
+  return dispatch_failure(errc::invalid_command, std::string(command_type) + ": aggregate id is empty");
+}
 
 /// Owns the actors of decider `D` (one per stream "<category>-<id>", activated on their first
 /// command, passivated when idle) and registers a bus handler for each of its command types.
@@ -47,7 +53,7 @@ class aggregate_router {
   command_handler handler_for() {
     return [this](const command_envelope& env) -> boost::asio::awaitable<dispatch_outcome> {
       std::string id = env.command->aggregate_id();
-      if (id.empty()) co_return dispatch_failure(errc::invalid_command, std::string(C::type_name) + ": aggregate id is empty");
+      if (id.empty()) co_return missing_aggregate_id(C::type_name);
       // Named, not a temporary inside the co_await: GCC 12 destroys such temporaries twice.
       auto work = [env](actor_type& actor) { return actor.template handle<C>(env); };
       std::string stream = stream_id_of<D>(id);
@@ -78,7 +84,7 @@ template <decider D, class C>
 command_handler load_execute_save_handler(aggregate_services services, aggregate_params params = {}) {
   return [services, params](const command_envelope& env) -> boost::asio::awaitable<dispatch_outcome> {
     std::string id = env.command->aggregate_id();
-    if (id.empty()) co_return dispatch_failure(errc::invalid_command, std::string(C::type_name) + ": aggregate id is empty");
+    if (id.empty()) co_return missing_aggregate_id(C::type_name);
     aggregate_actor<D> once(stream_id_of<D>(id), services, params);
     dispatch_outcome out = co_await once.template handle<C>(env);
     co_return out;

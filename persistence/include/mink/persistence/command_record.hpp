@@ -6,8 +6,6 @@
 #include <mink/persistence/append.hpp>
 #include <mink/persistence/idempotency.hpp>
 
-#include <boost/system/error_code.hpp>
-
 namespace mink::persistence {
 
 /// The claim an aggregate records with a command's events: the envelope's idempotency request,
@@ -22,9 +20,5 @@ dispatch_result dispatch_result_from_append(const append_result& appended, dispa
 /// A repeat's answer from a live idempotency record, whichever wrote it (an append's claim, or
 /// the idempotency stage for a command that recorded no events). replayed is true.
 dispatch_result dispatch_result_from_record(const idempotency_record& record);
-
-/// Errors worth the same command again: the framework's (mailbox full, pool exhausted, acquire or
-/// connect timeout), lost connections and serialization failures / deadlocks.
-bool is_transient(const boost::system::error_code& ec) noexcept;
 
 }  // namespace mink::persistence

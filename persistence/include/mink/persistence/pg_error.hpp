@@ -50,6 +50,10 @@ inline boost::system::error_condition make_error_condition(condition c) noexcept
   return {static_cast<int>(c), condition_category()};
 }
 
+/// Errors worth the same operation again: the framework's (mailbox full, pool exhausted, acquire
+/// or connect timeout), lost connections, and serialization failures / deadlocks.
+bool is_transient(const boost::system::error_code& ec) noexcept;
+
 }  // namespace mink::persistence
 
 template <>
