@@ -14,8 +14,6 @@
 #include <mink/persistence/schema.hpp>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <iostream>
@@ -62,23 +60,7 @@ int main(int argc, char** argv) {
   example::database db;
   if (!db.open(opts)) return 1;
 
-  asio::io_context ioc;
-  mp::pool_params params;
-  params.connection_string = db.url();
-  mp::connection_pool pool(ioc.get_executor(), params);
-  pool.async_run([](boost::system::error_code) {});
-  int failed = -1;
-  asio::co_spawn(ioc, run_scenarios(pool), [&](std::exception_ptr e, int n) {
-    if (e) {
-      try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& ex) {
-        std::cerr << "scenarios stopped: " << ex.what() << '\n';
-      }
-    }
-    failed = e ? -1 : n;
-  });
-  ioc.run();
+  const int failed = example::run_with_pool(db.url(), "scenarios", run_scenarios);
   if (failed == 0) std::cout << "\nall scenarios passed\n";
   else std::cout << "\nFAILED: " << (failed < 0 ? std::string("error") : std::to_string(failed) + " check(s)") << '\n';
   return failed == 0 ? 0 : 1;

@@ -10,8 +10,6 @@
 #include <example/database.hpp>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <iostream>
@@ -56,18 +54,8 @@ int main(int argc, char** argv) {
   const std::string& url = db.url();
   std::cout << "connecting to: " << url << std::endl;
 
-  asio::io_context ioc;
-  mp::pool_params params;
-  params.connection_string = url;
-  mp::connection_pool pool(ioc.get_executor(), params);
-  pool.async_run([](error_code ec) {
-    if (ec) std::cerr << "pool stopped: " << ec.message() << '\n';
-  });
-  int status = 1;
-  asio::co_spawn(ioc, print_version(pool), [&](std::exception_ptr e, int result) {
-    status = e ? 1 : result;
-  });
-  ioc.run();
+  int status = example::run_with_pool(url, "query", print_version);
+  if (status < 0) status = 1;
   std::cout << (status == 0 ? "ok" : "FAILED") << '\n';
   return status;
 }

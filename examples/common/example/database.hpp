@@ -1,11 +1,15 @@
 #pragma once
 // Where an example program's data lives: the PostgreSQL named by --database-url (or
 // MINK_DATABASE_URL), else a private embedded server, in --data-dir when given (kept) or in a
-// temporary directory removed at exit.
+// temporary directory removed at exit; and running a coroutine with a connection pool on it.
 
+#include <mink/persistence/connection_pool.hpp>
 #include <mink/persistence/embedded_postgres.hpp>
 
+#include <boost/asio/awaitable.hpp>
+
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -41,5 +45,11 @@ class database {
   std::optional<mink::persistence::embedded_postgres> server_;
   std::string url_;
 };
+
+/// Runs `body` on a fresh io_context with a connection pool on `url` (the pool runs meanwhile;
+/// `body` cancels it when done so that the context runs out of work). Answers what `body` answers,
+/// or -1 when it throws (the exception is printed after `what`).
+int run_with_pool(const std::string& url, const std::string& what,
+                  std::function<boost::asio::awaitable<int>(mink::persistence::connection_pool&)> body);
 
 }  // namespace example
