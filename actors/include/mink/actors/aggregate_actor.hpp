@@ -6,6 +6,7 @@
 #include <mink/messaging/decider.hpp>
 #include <mink/messaging/dispatch_result.hpp>
 #include <mink/messaging/errc.hpp>
+#include <mink/messaging/fail_point.hpp>
 #include <mink/persistence/aggregate_repository.hpp>
 #include <mink/persistence/command_record.hpp>
 #include <mink/persistence/event_store.hpp>
@@ -107,6 +108,8 @@ class aggregate_actor {
       auto [ec, appended] = co_await services_.events->async_append(
           stream_id_, expected, std::move(events), std::move(options), boost::asio::as_tuple(boost::asio::use_awaitable));
       if (!ec) {
+        // Crash tests: the events are committed, the caller has no answer yet.
+        fail_point("command.after_append");
         if (appended.replayed) {
           hydrated_ = false;  // someone else's append: read it before deciding again
         } else if (appended.version != version_ + decided->size()) {
