@@ -167,6 +167,8 @@ void notification_listener::cancel() {
   asio::post(core_->strand, [c = core_] { c->stop(); });
 }
 
+notification_listener::executor_type notification_listener::get_executor() const noexcept { return core_->strand; }
+
 std::uint64_t notification_listener::listen_count() const noexcept { return core_->listens.load(); }
 
 int notification_listener::backend_pid() const noexcept { return core_->pid.load(); }

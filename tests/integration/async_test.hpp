@@ -19,6 +19,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <type_traits>
 
 namespace mink::test {
 
@@ -35,6 +36,18 @@ inline void run_until(asio::io_context& ioc, const bool& done, std::chrono::stea
     ioc.run_one_for(until - std::chrono::steady_clock::now());
   }
   BOOST_REQUIRE_MESSAGE(done, "the test did not finish before its deadline");
+}
+
+/// Drives `ioc` until `condition()` holds or the deadline passes (then the test fails).
+template <class Condition>
+  requires std::is_invocable_r_v<bool, Condition&>
+void run_until(asio::io_context& ioc, Condition condition, std::chrono::steady_clock::duration deadline) {
+  const auto until = std::chrono::steady_clock::now() + deadline;
+  while (!condition() && std::chrono::steady_clock::now() < until) {
+    if (ioc.stopped()) ioc.restart();
+    ioc.run_one_for(std::chrono::milliseconds(10));
+  }
+  BOOST_REQUIRE_MESSAGE(condition(), "the condition did not hold before the test's deadline");
 }
 
 /// Runs the coroutine made by `make_test` to completion (rethrowing its exception) within `deadline`.

@@ -1,6 +1,7 @@
 #include "async_test.hpp"
 
 #include <mink/persistence/notification_listener.hpp>
+#include <mink/persistence/wakeup_forwarder.hpp>
 
 using namespace mink::test;
 using namespace mink::persistence;
@@ -80,6 +81,36 @@ BOOST_AUTO_TEST_CASE(cancel_fails_a_pending_receive) {
   run_until(f.ioc, run_done, 10s);
   f.ioc.run_for(20ms);
   BOOST_TEST((pending == error_code(asio::error::operation_aborted)));
+}
+
+BOOST_AUTO_TEST_CASE(forwarded_wakeups_reach_every_reader_until_cancel) {
+  pool_fixture f;
+  listener_params lp;
+  lp.connection_string = server().connection_string();
+  lp.channels = {"wakeups"};
+  notification_listener listener(f.ioc.get_executor(), lp);
+  bool run_done = false;
+  listener.async_run([&](error_code) { run_done = true; });
+  int first_reader = 0;
+  int second_reader = 0;
+  std::optional<error_code> forward_done;
+  std::vector<std::function<void()>> wakes{[&] { ++first_reader; }, [&] { ++second_reader; }};
+  async_forward_wakeups(listener, std::move(wakes), [&](error_code ec) { forward_done = ec; });
+
+  // The first LISTEN is a resync: both readers are woken to catch up.
+  run_until(f.ioc, [&] { return first_reader == 1; }, 10s);
+  BOOST_TEST(second_reader == 1);
+  f.run([&]() -> asio::awaitable<void> {
+    co_await admin_query(f.pool, "SELECT pg_notify('wakeups', '1')");
+    co_await admin_query(f.pool, "SELECT pg_notify('wakeups', '2')");
+  });
+  run_until(f.ioc, [&] { return first_reader == 3; }, 10s);
+  BOOST_TEST(second_reader == 3);
+
+  listener.cancel();
+  run_until(f.ioc, run_done, 10s);
+  run_until(f.ioc, [&] { return forward_done.has_value(); }, 10s);
+  BOOST_TEST(!*forward_done);  // a cancelled listener ends the forwarding cleanly
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -69,6 +69,9 @@ class notification_listener {
         [this](auto handler) { start_receive(std::move(handler)); }, token);
   }
 
+  /// The strand the listener's work and completions run on (unless a handler has its own executor).
+  executor_type get_executor() const noexcept;
+
   /// Stops async_run and fails a pending receive. Idempotent.
   void cancel();
 
