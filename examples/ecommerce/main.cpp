@@ -8,12 +8,10 @@
 #include <example/database.hpp>
 
 #include <mink/persistence/connection_pool.hpp>
-#include <mink/persistence/pg_event_store.hpp>
-#include <mink/persistence/pg_idempotency_store.hpp>
-#include <mink/persistence/pg_snapshot_store.hpp>
-#include <mink/persistence/schema.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <iostream>
@@ -24,26 +22,37 @@ namespace mp = mink::persistence;
 namespace {
 
 asio::awaitable<int> run_scenarios(mp::connection_pool& pool) {
-  auto [migrate_ec, schema_version] = co_await mp::async_migrate(pool, asio::as_tuple(asio::use_awaitable));
-  if (migrate_ec) {
-    std::cerr << "migrating the schema: " << migrate_ec.message() << '\n';
+  auto ex = co_await asio::this_coro::executor;
+  ecommerce::order_system system(ex, pool);
+  auto [start_ec] = co_await system.async_start(asio::as_tuple(asio::use_awaitable));
+  if (start_ec) {
+    std::cerr << "starting the system: " << start_ec.message() << '\n';
     pool.cancel();
     co_return 1;
   }
-  std::cout << "schema at version " << schema_version << '\n';
-  auto ex = co_await asio::this_coro::executor;
-  mp::pg_event_store events(pool);
-  mp::pg_snapshot_store snapshots(pool);
-  mp::pg_idempotency_store idempotency(pool);
+  bool run_done = false;
+  boost::system::error_code run_ec;
+  system.async_run([&](boost::system::error_code ec) {
+    run_ec = ec;
+    run_done = true;
+  });
+
+  ecommerce::scenario_context ctx{system, system.events()};
   int failed = 0;
-  {
-    ecommerce::order_service service(ex, events, &snapshots, idempotency);
-    ecommerce::scenario_context ctx{service, events};
-    failed += co_await ecommerce::happy_path(ctx);
-    failed += co_await ecommerce::idempotent_create(ctx);
-    failed += co_await ecommerce::optimistic_concurrency(ctx);
-    auto [ignored] = co_await service.async_shutdown(asio::as_tuple(asio::use_awaitable));
-    (void)ignored;
+  failed += co_await ecommerce::happy_path(ctx);
+  failed += co_await ecommerce::saga_persistence(ctx, pool);
+  failed += co_await ecommerce::idempotent_create(ctx);
+  failed += co_await ecommerce::optimistic_concurrency(ctx);
+
+  system.cancel();
+  asio::steady_timer wait(ex);
+  for (int i = 0; i < 1000 && !run_done; ++i) {  // bounded: 20 s
+    wait.expires_after(std::chrono::milliseconds(20));
+    co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  if (!run_done || run_ec) {
+    std::cerr << "stopping the system: " << (run_done ? run_ec.message() : std::string("timed out")) << '\n';
+    ++failed;
   }
   pool.cancel();
   co_return failed;

@@ -1,4 +1,4 @@
-#include "scenarios.hpp"
+#include "scenario_support.hpp"
 
 #include <ecommerce/domain/money.hpp>
 
@@ -14,71 +14,7 @@
 
 namespace ecommerce {
 
-namespace {
-
-namespace asio = boost::asio;
-using boost::system::error_code;
-using order_aggregate = mink::decider_aggregate<order>;
-
-/// Prints one check and counts it when it fails.
-struct checks {
-  int failed = 0;
-  void expect(bool ok, const std::string& what) {
-    std::cout << (ok ? "    [ok]   " : "    [FAIL] ") << what << '\n';
-    if (!ok) ++failed;
-  }
-};
-
-/// A fresh order id, so that runs against a kept database do not meet earlier orders.
-std::string new_order_id() { return "ORD-" + mink::new_uuid().substr(0, 8); }
-
-/// Dispatches one command and prints its outcome.
-template <class Command>
-asio::awaitable<mink::dispatch_result> send(scenario_context ctx, checks& c, Command command,
-                                             mink::dispatch_options options) {
-  auto [ec, r] = co_await ctx.service.bus().async_dispatch(std::move(command), std::move(options),
-                                                           asio::as_tuple(asio::use_awaitable));
-  std::string line = std::string(Command::type_name) + " -> ";
-  if (ec) {
-    line += "error: " + r.error_message;
-  } else {
-    line += "version " + std::to_string(r.version);
-    if (!r.positions.empty()) line += ", position " + std::to_string(r.positions.back());
-    if (r.replayed) line += " (replayed)";
-  }
-  c.expect(!ec, line);
-  co_return r;
-}
-
-/// send with no options. (No `= {}` default: GCC 12 mishandles brace-initialised temporaries in
-/// a co_await expression.)
-template <class Command>
-asio::awaitable<mink::dispatch_result> send(scenario_context ctx, checks& c, Command command) {
-  mink::dispatch_options none;
-  mink::dispatch_result r = co_await send(ctx, c, std::move(command), std::move(none));
-  co_return r;
-}
-
-/// A scenario's opening: a fresh order id, announced, and the CreateOrder for it.
-create_order open_scenario(const std::string& title) {
-  create_order create;
-  create.order_id = new_order_id();
-  create.customer_id = "CUST-12345";
-  std::cout << '\n' << title << ", order " << create.order_id << '\n';
-  return create;
-}
-
-add_item item(const std::string& order_id, std::string sku, std::string name, int quantity, std::int64_t cents) {
-  add_item a;
-  a.order_id = order_id;
-  a.sku = std::move(sku);
-  a.name = std::move(name);
-  a.quantity = quantity;
-  a.price = money::from_cents(cents);
-  return a;
-}
-
-}  // namespace
+using namespace scenario;
 
 asio::awaitable<int> happy_path(scenario_context ctx) {
   checks c;
@@ -91,15 +27,21 @@ asio::awaitable<int> happy_path(scenario_context ctx) {
   submit_order submit;
   submit.order_id = id;
   co_await send(ctx, c, submit);
-  ship_order ship;
-  ship.order_id = id;
-  co_await send(ctx, c, ship);
+
+  // The fulfilment saga pays, reserves the stock and ships: wait for the shipment.
+  std::cout << "    waiting for the fulfilment saga to ship the order ...\n";
+  mink::persistence::aggregate_repository<order_aggregate> repository(co_await asio::this_coro::executor, ctx.events);
+  auto shipped = [&]() -> asio::awaitable<bool> {
+    auto [ec, loaded] = co_await repository.async_load(id, asio::as_tuple(asio::use_awaitable));
+    co_return !ec && loaded.state().status == order_status::shipped;
+  };
+  const bool was_shipped = co_await eventually(shipped, std::chrono::seconds(10));
+  c.expect(was_shipped, "the saga shipped the order");
   complete_order complete;
   complete.order_id = id;
-  co_await send(ctx, c, complete);
+  const mink::dispatch_result completed = co_await send(ctx, c, complete);
 
   // The state as the event store has it, rebuilt from its events alone.
-  mink::persistence::aggregate_repository<order_aggregate> repository(co_await asio::this_coro::executor, ctx.events);
   auto [ec, loaded] = co_await repository.async_load(id, asio::as_tuple(asio::use_awaitable));
   c.expect(!ec, "rebuilt from the event store" + (ec ? ": " + ec.message() : std::string()));
   const order_state& s = loaded.state();
@@ -115,6 +57,29 @@ asio::awaitable<int> happy_path(scenario_context ctx) {
   c.expect(s.items.size() == 3, "3 items");
   c.expect(to_currency_string(s.total) == "$1549.96", "total is $1549.96");
   c.expect(loaded.version() == 7, "version is 7");
+
+  // The read model, read with the position of the last command: it waits until the projection
+  // has applied it (read your writes).
+  std::optional<std::int64_t> last_position;
+  if (!completed.positions.empty()) last_position = completed.positions.back();
+  auto [read_ec, summary] =
+      co_await ctx.system.async_find_summary(id, last_position, asio::as_tuple(asio::use_awaitable));
+  c.expect(!read_ec && summary.has_value(),
+           "the read model has the order" + (read_ec ? ": " + read_ec.message() : std::string()));
+  if (summary) {
+    const std::string line = "Items: " + std::to_string(summary->item_count) +
+                             " | Total: " + to_currency_string(summary->total) + " | Status: " + summary->status;
+    std::cout << "    Read model: " << line << '\n';
+    c.expect(line == "Items: 4 | Total: $1549.96 | Status: Completed", "the read model agrees");
+  }
+
+  // The saga saw the completion and ended.
+  auto saga_completed = [&]() -> asio::awaitable<bool> {
+    auto [saga_ec, saga] = co_await ctx.system.sagas().async_find(fulfilment_saga_id(id),
+                                                                  asio::as_tuple(asio::use_awaitable));
+    co_return !saga_ec && saga && saga->status == mink::persistence::saga_status::completed;
+  };
+  c.expect(co_await eventually(saga_completed, std::chrono::seconds(10)), "the fulfilment saga completed");
   co_return c.failed;
 }
 

@@ -1,0 +1,28 @@
+#pragma once
+// The order-summary projection: OrderCreated ... OrderCancelled into one row per order.
+
+#include <mink/persistence/sql_projection.hpp>
+
+#include <memory>
+#include <string>
+
+namespace mink::persistence {
+class connection_pool;
+}
+
+namespace ecommerce {
+
+/// The projection's name (its checkpoint) and its live table.
+inline constexpr const char* order_summary_projection_name = "order_summary";
+inline constexpr const char* order_summary_table = "order_summaries";
+
+/// Builds the projection on `pool` (which must outlive it), writing `table`. Each event becomes
+/// one statement (an INSERT for OrderCreated, an UPDATE for the others), so a batch is one
+/// pipeline in one transaction with the checkpoint. An event whose data does not decode fails
+/// with mink::errc::invalid_event_data, and the projection retries and then stops on it (faulted), as
+/// for any failing event: a read model never silently skips a change.
+std::unique_ptr<mink::persistence::sql_projection> make_order_summary_projection(
+    mink::persistence::connection_pool& pool, std::string table = order_summary_table,
+    std::string name = order_summary_projection_name);
+
+}  // namespace ecommerce
