@@ -16,6 +16,9 @@ namespace ecommerce {
 inline constexpr const char* order_summary_projection_name = "order_summary";
 inline constexpr const char* order_summary_table = "order_summaries";
 
+/// The table's and its indexes' DDL for `table` (CREATE ... IF NOT EXISTS; several statements).
+std::string order_summary_table_sql(const std::string& table);
+
 /// Builds the projection on `pool` (which must outlive it), writing `table`. Each event becomes
 /// one statement (an INSERT for OrderCreated, an UPDATE for the others), so a batch is one
 /// pipeline in one transaction with the checkpoint. An event whose data does not decode fails
