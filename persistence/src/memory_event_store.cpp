@@ -299,4 +299,25 @@ void memory_event_store::do_stream_info(std::string stream_id, stream_info_handl
   detail::post_completion(ex_, std::move(handler), ec, std::move(info));
 }
 
+void memory_event_store::do_log_position_of(std::int64_t position, log_position_handler handler) {
+  std::optional<log_position> found;
+  {
+    std::lock_guard lock(mutex_);
+    // Both counters grow together under the mutex, so the log is sorted by position as well.
+    auto it = std::lower_bound(log_.begin(), log_.end(), position,
+                               [](const recorded_event& e, std::int64_t p) { return e.position < p; });
+    if (it != log_.end() && it->position == position) found = it->log();
+  }
+  detail::post_completion(ex_, std::move(handler), error_code{}, found);
+}
+
+void memory_event_store::do_head_position(head_position_handler handler) {
+  std::int64_t head = 0;
+  {
+    std::lock_guard lock(mutex_);
+    if (!log_.empty()) head = log_.back().position;
+  }
+  detail::post_completion(ex_, std::move(handler), error_code{}, head);
+}
+
 }  // namespace mink::persistence

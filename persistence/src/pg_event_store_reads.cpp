@@ -55,6 +55,27 @@ UNION ALL
 SELECT NULL, NULL, global_position, transaction_id::text, NULL, NULL, NULL, NULL, NULL, true FROM scanned
 )sql");
 
+const statement log_position_row("SELECT transaction_id::text FROM mink_events WHERE global_position = $1");
+const statement head_row("SELECT coalesce(max(global_position), 0) FROM mink_events");
+
+asio::awaitable<std::tuple<error_code, std::optional<log_position>>> log_position_of(connection_pool& pool,
+                                                                                   std::int64_t position) {
+  using result_t = std::tuple<error_code, std::optional<log_position>>;
+  auto [ec, r] = co_await pool.async_execute(log_position_row, query_params(position), tuple_awaitable);
+  if (ec || r.rows() == 0) co_return result_t{ec, std::nullopt};
+  log_position p;
+  p.position = position;
+  if (!detail::parse_u64(r.text(0, 0), p.transaction_id)) co_return result_t{errc::invalid_value, std::nullopt};
+  co_return result_t{error_code{}, p};
+}
+
+asio::awaitable<std::tuple<error_code, std::int64_t>> head_position(connection_pool& pool) {
+  using result_t = std::tuple<error_code, std::int64_t>;
+  auto [ec, r] = co_await pool.async_execute(head_row, query_params(), tuple_awaitable);
+  if (ec) co_return result_t{ec, 0};
+  co_return result_t{error_code{}, detail::value_or<std::int64_t>(r.get<std::int64_t>(0, 0), 0)};
+}
+
 asio::awaitable<std::tuple<error_code, std::vector<recorded_event>>> read_stream(connection_pool& pool, std::string stream,
                                                                                 std::uint64_t from, std::size_t max_count,
                                                                                 read_direction direction) {
@@ -148,6 +169,15 @@ void pg_event_store::do_stream_info(std::string stream_id, stream_info_handler h
   detail::spawn_op(
       pool_.get_executor(), [&pool = pool_, s = std::move(stream_id)]() mutable { return info(pool, std::move(s)); },
       std::move(handler));
+}
+
+void pg_event_store::do_log_position_of(std::int64_t position, log_position_handler handler) {
+  detail::spawn_op(
+      pool_.get_executor(), [&pool = pool_, position]() { return log_position_of(pool, position); }, std::move(handler));
+}
+
+void pg_event_store::do_head_position(head_position_handler handler) {
+  detail::spawn_op(pool_.get_executor(), [&pool = pool_]() { return head_position(pool); }, std::move(handler));
 }
 
 }  // namespace mink::persistence

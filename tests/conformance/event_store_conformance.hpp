@@ -77,6 +77,10 @@ void metadata_round_trip(store_harness& h);
 void unicode_round_trip(store_harness& h);
 void large_payload_round_trip(store_harness& h);
 
+// Positions (event_store_conformance_positions.cpp).
+void log_position_of(store_harness& h);  ///< A global position resolves to its log position.
+void head_position(store_harness& h);    ///< The highest committed global position.
+
 // Snapshots (snapshot_store_conformance.cpp).
 void snapshot_latest_version_wins(store_harness& h);
 void snapshot_missing_and_invalid(store_harness& h);
@@ -147,6 +151,8 @@ void deadline_next_due(store_harness& h);
   MINK_CONFORMANCE_CASE_(Harness, metadata_round_trip)        \
   MINK_CONFORMANCE_CASE_(Harness, unicode_round_trip)         \
   MINK_CONFORMANCE_CASE_(Harness, large_payload_round_trip) \
+  MINK_CONFORMANCE_CASE_(Harness, log_position_of) \
+  MINK_CONFORMANCE_CASE_(Harness, head_position) \
   MINK_CONFORMANCE_CASE_(Harness, snapshot_latest_version_wins) \
   MINK_CONFORMANCE_CASE_(Harness, snapshot_missing_and_invalid) \
   MINK_CONFORMANCE_CASE_(Harness, snapshot_data_round_trip) \

@@ -111,6 +111,12 @@ class test_event_store final : public mink::persistence::event_store {
     inner_.async_commit(std::move(unit), std::move(handler));
   }
 
+  void do_log_position_of(std::int64_t position, log_position_handler handler) override {
+    inner_.async_log_position_of(position, std::move(handler));
+  }
+
+  void do_head_position(head_position_handler handler) override { inner_.async_head_position(std::move(handler)); }
+
  private:
   mink::persistence::event_store& inner_;
   std::vector<asio::any_completion_handler<void()>> held_;

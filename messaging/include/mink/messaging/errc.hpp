@@ -57,6 +57,10 @@ enum class errc {
   empty_saga_id = 100,               ///< A saga id was empty.
   empty_saga_type,                   ///< A saga type was empty.
   empty_correlation_id,              ///< A saga's correlation id was empty.
+  // Projections.
+  unknown_projection = 120,          ///< No projection of that name is registered.
+  position_not_found,                ///< No committed event has that global position.
+  projection_busy,                   ///< The projection cannot do that now (e.g. rebuild an inline one).
 };
 
 /// The category of mink::errc.

@@ -134,7 +134,31 @@ class event_store {
         std::move(stream_id));
   }
 
+  /// The log position (transaction id and global position) of the committed event at global
+  /// position `position`, or nullopt when no committed event has it (never written, not yet
+  /// committed, or rolled back). Readers of the log use it to tell whether they have passed an
+  /// event whose global position they know (e.g. from an append_result): the log is ordered by
+  /// (transaction_id, position), which a global position alone does not place.
+  /// Completion: void(error_code, std::optional<log_position>).
+  template <class CompletionToken>
+  auto async_log_position_of(std::int64_t position, CompletionToken&& token) {
+    return boost::asio::async_initiate<CompletionToken,
+                                       void(boost::system::error_code, std::optional<log_position>)>(
+        [this](auto handler, std::int64_t p) { do_log_position_of(p, std::move(handler)); }, token, position);
+  }
+
+  /// The highest global position of a committed event; 0 when the store is empty.
+  /// Completion: void(error_code, std::int64_t).
+  template <class CompletionToken>
+  auto async_head_position(CompletionToken&& token) {
+    return boost::asio::async_initiate<CompletionToken, void(boost::system::error_code, std::int64_t)>(
+        [this](auto handler) { do_head_position(std::move(handler)); }, token);
+  }
+
  protected:
+  using log_position_handler =
+      boost::asio::any_completion_handler<void(boost::system::error_code, std::optional<log_position>)>;
+  using head_position_handler = boost::asio::any_completion_handler<void(boost::system::error_code, std::int64_t)>;
   using append_handler = boost::asio::any_completion_handler<void(boost::system::error_code, append_result)>;
   using read_stream_handler =
       boost::asio::any_completion_handler<void(boost::system::error_code, std::vector<recorded_event>)>;
@@ -150,6 +174,8 @@ class event_store {
                            read_all_handler handler) = 0;
   virtual void do_stream_info(std::string stream_id, stream_info_handler handler) = 0;
   virtual void do_commit(unit_of_work unit, commit_handler handler) = 0;
+  virtual void do_log_position_of(std::int64_t position, log_position_handler handler) = 0;
+  virtual void do_head_position(head_position_handler handler) = 0;
 };
 
 /// Checks an append's arguments (shared by every implementation so they fail alike): empty

@@ -55,6 +55,8 @@ class memory_event_store final : public event_store {
                    read_all_handler handler) override;
   void do_stream_info(std::string stream_id, stream_info_handler handler) override;
   void do_commit(unit_of_work unit, commit_handler handler) override;
+  void do_log_position_of(std::int64_t position, log_position_handler handler) override;
+  void do_head_position(head_position_handler handler) override;
 
  private:
   struct stream_state {

@@ -66,6 +66,8 @@ class pg_event_store final : public event_store {
   void do_stream_info(std::string stream_id, stream_info_handler handler) override;
   /// In a transaction of its own, retried (at most 3 times) when the database says so.
   void do_commit(unit_of_work unit, commit_handler handler) override;
+  void do_log_position_of(std::int64_t position, log_position_handler handler) override;
+  void do_head_position(head_position_handler handler) override;
 
  private:
   void commit_in(pooled_connection& tx, unit_of_work unit, commit_handler handler);
