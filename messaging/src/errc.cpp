@@ -55,6 +55,9 @@ class framework_category_impl final : public boost::system::error_category {
       case errc::empty_saga_id: return "saga id is empty";
       case errc::empty_saga_type: return "saga type is empty";
       case errc::empty_correlation_id: return "saga correlation id is empty";
+      case errc::saga_not_found: return "saga not found";
+      case errc::saga_not_retryable: return "saga is neither failed nor compensating";
+      case errc::unknown_saga_type: return "unknown saga type";
       case errc::unknown_projection: return "no projection of that name";
       case errc::position_not_found: return "no committed event at that global position";
       case errc::projection_busy: return "the projection cannot do that in its current state";

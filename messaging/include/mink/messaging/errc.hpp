@@ -57,6 +57,9 @@ enum class errc {
   empty_saga_id = 100,               ///< A saga id was empty.
   empty_saga_type,                   ///< A saga type was empty.
   empty_correlation_id,              ///< A saga's correlation id was empty.
+  saga_not_found,                    ///< No saga has that id.
+  saga_not_retryable,                ///< The saga is neither failed nor stuck compensating.
+  unknown_saga_type,                 ///< No saga definition of that type is registered.
   // Projections.
   unknown_projection = 120,          ///< No projection of that name is registered.
   position_not_found,                ///< No committed event has that global position.
