@@ -21,6 +21,8 @@
 #include <mink/persistence/connection_pool.hpp>
 #include <mink/persistence/schema.hpp>
 
+#include <boost/asio/io_context.hpp>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>

@@ -66,7 +66,7 @@ replay_figures run_projection_rebuild(const std::string& conninfo, const std::st
         constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
         // The live model "caught up" with an empty table: only the rebuild replays the log.
         mp::pg_checkpoint_store checkpoints(pool);
-        checkpoint at_head;
+        mp::checkpoint at_head;
         at_head.projection = name;
         at_head.position = head;
         auto [save_ec] = co_await checkpoints.async_save(at_head, tuple_awaitable);

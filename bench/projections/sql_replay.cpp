@@ -9,6 +9,7 @@
 #include <ecommerce/read_model/order_summary_projection.hpp>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
 #include <array>

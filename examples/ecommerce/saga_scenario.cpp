@@ -84,7 +84,7 @@ asio::awaitable<int> saga_persistence(scenario_context ctx, mp::connection_pool&
     c.expect(step_completed(*reloaded, process_payment_step) && step_completed(*reloaded, reserve_inventory_step) &&
                  step_completed(*reloaded, ship_order_step),
              "payment, inventory and shipping are completed");
-    c.expect(reloaded->version >= 4, "its version counts its saves (" + std::to_string(reloaded->version) + ")");
+    c.expect(reloaded->version >= 3, "saved once per step it moved through (version " + std::to_string(reloaded->version) + ")");
   }
 
   auto [by_corr_ec, correlated] = co_await fresh.async_find_by_correlation(id, asio::as_tuple(asio::use_awaitable));

@@ -5,7 +5,6 @@
 #include <csignal>
 #include <cstdint>
 #include <cstdlib>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -54,25 +53,30 @@ struct fail_point_table {
   }
 };
 
-fail_point_table& table() {
-  static fail_point_table t;
-  return t;
-}
+// The armed points, read from the environment at the first use (or at reload_fail_points).
+// Replaced tables are never freed: a concurrent fail_point call may still be reading one.
+std::atomic<fail_point_table*> current_table{nullptr};
 
-std::atomic<int> armed_state{-1};  // -1 unknown, 0 none armed, 1 some armed
-
-bool load_armed() noexcept {
-  int state = armed_state.load(std::memory_order_relaxed);
-  if (state < 0) {
-    state = table().points.empty() ? 0 : 1;
-    armed_state.store(state, std::memory_order_relaxed);
+fail_point_table& table() noexcept {
+  fail_point_table* t = current_table.load(std::memory_order_acquire);
+  if (t == nullptr) {
+    auto* fresh = new fail_point_table;
+    if (current_table.compare_exchange_strong(t, fresh, std::memory_order_acq_rel)) {
+      t = fresh;
+    } else {
+      delete fresh;  // another thread loaded it first: t holds theirs
+    }
   }
-  return state == 1;
+  return *t;
 }
+
+bool load_armed() noexcept { return !table().points.empty(); }
 
 }  // namespace
 
 bool fail_points_armed() noexcept { return load_armed(); }
+
+void reload_fail_points() { current_table.store(new fail_point_table, std::memory_order_release); }
 
 void fail_point(std::string_view name) noexcept {
   if (!load_armed()) return;

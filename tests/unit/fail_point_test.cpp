@@ -18,6 +18,7 @@ int run_child(const char* spec, const std::function<void()>& body) {
   const pid_t pid = ::fork();
   if (pid == 0) {
     ::setenv("MINK_FAIL_POINT", spec, 1);
+    mink::reload_fail_points();  // this process may have read the variable before the fork
     body();
     ::_exit(0);
   }
