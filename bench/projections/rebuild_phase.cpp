@@ -31,7 +31,7 @@ using boost::system::error_code;
 log_position log_head(const std::string& conninfo) {
   auto conn = connect(conninfo, "head");
   auto res = exec_checked(conn.get(),
-                          "SELECT transaction_id::text, global_position FROM mink_events ORDER BY transaction_id DESC, "
+                          "SELECT transaction_id::text AS tx_text, global_position FROM mink_events ORDER BY transaction_id DESC, "
                           "global_position DESC LIMIT 1",
                           PGRES_TUPLES_OK, "head");
   if (PQntuples(res.get()) == 0) return {};

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace mink::bench {
@@ -131,11 +132,16 @@ replay_figures run_sql_replay(const std::string& conninfo, const std::string& ta
                PGRES_COMMAND_OK, "replay");
   prepare_all(writer.get(), table);
   prepare_checked(reader.get(), "page",
-                  "SELECT transaction_id::text, global_position, event_type, data::text, stream_version, "
+                  "SELECT transaction_id::text AS tx_text, global_position, event_type, data::text, stream_version, "
                   "recorded_at FROM mink_events WHERE (transaction_id, global_position) > ($1::xid8, $2) "
                   "AND transaction_id < pg_snapshot_xmin(pg_current_snapshot()) "
                   "ORDER BY transaction_id, global_position LIMIT $3",
                   3, "replay");
+  // The whole log as it is now. A page can come back empty before the end while a transaction
+  // that started earlier is still open (the log is read below the transaction horizon): the
+  // replay then waits for it, as a projection does, instead of stopping short.
+  auto total_res = exec_checked(reader.get(), "SELECT count(*) FROM mink_events", PGRES_TUPLES_OK, "replay");
+  const std::int64_t total = std::stoll(PQgetvalue(total_res.get(), 0, 0));
   replay_figures f;
   const std::string limit = std::to_string(batch);
   std::string after_tx = "0", after_pos = "0";
@@ -146,7 +152,12 @@ replay_figures run_sql_replay(const std::string& conninfo, const std::string& ta
     if (!page || PQresultStatus(page.get()) != PGRES_TUPLES_OK)
       throw std::runtime_error("replay: read: " + trimmed(PQerrorMessage(reader.get())));
     const int rows = PQntuples(page.get());
-    if (rows == 0) break;
+    if (rows == 0) {
+      if (f.events >= total) break;
+      if (clock::now() - started > std::chrono::minutes(10)) throw std::runtime_error("replay: the log stopped short");
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      continue;
+    }
     if (PQenterPipelineMode(writer.get()) != 1) throw std::runtime_error("replay: pipeline mode");
     send_plain(writer.get(), "BEGIN");
     std::size_t sent = 1;
