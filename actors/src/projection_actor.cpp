@@ -169,20 +169,19 @@ struct loop {
     const auto r = co_await step(projection_target::shadow);
     if (r == step_result::more) caught_up = false;
     if (r != step_result::caught_up) co_return;
-    // The shadow has read everything there is: swap it in with its checkpoint.
+    // The shadow has read everything there is: swap it in with its checkpoint. The actor says
+    // "rebuilding" until the swap has committed, so that "running" means queries see the new model.
     const auto at = a.snapshot().shadow;
+    const std::string status = a.snapshot().paused ? "paused" : "running";
+    auto swapped = make_checkpoint(projection_target::live, at, status);
+    auto [ec] = co_await a.proj.async_finish_rebuild(std::move(swapped), tuple_awaitable);
+    if (ec) co_return;  // the shadow stays; the swap is tried again next round
     {
       std::lock_guard lock(a.mtx);
-      a.shared.rebuilding = false;  // so that the swapped checkpoint says "running"
+      a.shared.rebuilding = false;
+      a.shared.live = at;
     }
-    auto swapped = make_checkpoint(projection_target::live, at, live_status());
-    auto [ec] = co_await a.proj.async_finish_rebuild(std::move(swapped), tuple_awaitable);
-    if (ec) {
-      std::lock_guard lock(a.mtx);
-      a.shared.rebuilding = true;
-      co_return;
-    }
-    persisted_status = live_status();
+    persisted_status = status;
     a.advance_live(at);
   }
 
