@@ -208,21 +208,22 @@ struct loop {
     }
     while (!stopped()) {
       const auto s = a.snapshot();
-      if (a.options.mode == projection_mode::inline_ || s.paused || s.fault) {
-        co_await persist_status();
+      if (a.options.mode == projection_mode::inline_) {  // written by the appends: only its head is ours
         co_await refresh_head();
         co_await idle();
         continue;
       }
       co_await persist_status();
+      co_await refresh_head();
+      if (s.paused || s.fault) {
+        co_await idle();
+        continue;
+      }
       bool caught_up = true;
       const auto r = co_await step(projection_target::live);
       if (r == step_result::more) caught_up = false;
       if (r != step_result::stopped) co_await run_rebuild_step(caught_up);
-      if (caught_up && !stopped()) {
-        co_await refresh_head();
-        co_await idle();
-      }
+      if (caught_up && !stopped()) co_await idle();
     }
   }
 };
