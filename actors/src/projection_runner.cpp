@@ -214,7 +214,10 @@ error_code projection_runner::start_rebuild(const std::string& name) {
   if (a->options.mode == projection_mode::inline_) return errc::projection_busy;
   {
     std::lock_guard lock(a->mtx);
-    if (!a->shared.rebuilding) a->shared.rebuild_requested = true;
+    if (!a->shared.rebuilding && !a->shared.rebuild_requested) {
+      a->shared.rebuild_requested = true;
+      a->shared.shadow = log_position::start();  // the progress shown is the new rebuild's
+    }
   }
   a->wake(core_);
   return {};

@@ -245,4 +245,41 @@ BOOST_FIXTURE_TEST_CASE(inline_projection_writes_in_the_append_transaction, pg_s
   });
 }
 
+// The snippet of docs/projections.md ("Writing a projection"), compiled and run.
+BOOST_FIXTURE_TEST_CASE(documented_example, pg_store_harness) {
+  auto& pool = fixture.pool;
+  auto& io = fixture.ioc;
+  auto& store = pg_store();
+  bool stopped = false;
+  auto on_done = [&](error_code) { stopped = true; };
+  const auto type = "PgpOrderCreated" + random_suffix();
+  // --- from the docs (the event type made unique to this run) ---
+  mink::persistence::sql_projection summaries(pool, {
+      .name = "order-summary-" + random_suffix(),
+      .table = "order_summary_" + random_suffix(),
+      .create_table_sql = "CREATE TABLE IF NOT EXISTS {table} (order_id text PRIMARY KEY, items int NOT NULL);"
+                          "CREATE INDEX IF NOT EXISTS {table}_by_items ON {table} (items);"});
+  summaries.on(type, [](const mink::recorded_event& e, mink::persistence::sql_writer& w) {
+    w.add("INSERT INTO " + w.table() + " (order_id, items) VALUES ($1, 0) ON CONFLICT DO NOTHING",
+          mink::persistence::query_params(e.stream_id));
+    return boost::system::error_code{};
+  });
+  mink::actors::projection_runner runner(io.get_executor(), store);
+  runner.add(summaries);
+  runner.async_run(on_done);  // and listener notifications -> runner.wake()
+  // ---
+  run([&]() -> asio::awaitable<void> {
+    const auto stream = unique_stream("Order");
+    const auto appended = co_await append_counted(store, stream, type, 1, 1);
+    runner.wake();
+    auto [ec] = co_await runner.async_wait_for(summaries.name(), appended.positions.back(), 20s, tuple_awaitable);
+    BOOST_TEST(!ec);
+    auto r = co_await admin_query(pool, "SELECT order_id FROM " + summaries.table());
+    BOOST_REQUIRE_EQUAL(r.rows(), 1u);
+    BOOST_TEST(std::string(r.text(0, 0)) == stream);
+    runner.cancel();
+    co_await until(fixture, [&] { return stopped; });
+  });
+}
+
 BOOST_AUTO_TEST_SUITE_END()
