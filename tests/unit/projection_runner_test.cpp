@@ -44,7 +44,8 @@ class test_projection final : public mink::persistence::projection {
   explicit test_projection(mink::persistence::memory_projection<tally>& inner) : inner_(inner) {}
 
   std::vector<std::size_t> live_batches;  ///< Sizes of the live batches that were committed.
-  int fail_next = 0;                      ///< Fail this many batches (any target) without an index.
+  int fail_next = 0;                      ///< Fail this many batches (any target) without an index,
+  error_code fail_with = errc::invalid_value;  ///< with this error.
   bool hold_shadow = false;
   std::size_t held() const noexcept { return held_.size(); }
   void release() {
@@ -67,8 +68,8 @@ class test_projection final : public mink::persistence::projection {
       std::vector<mink::recorded_event> none;
       // Completes through the inner projection's executor with a connection-like failure.
       inner_.async_apply(projection_target::shadow, std::move(none), cp,
-                         [h = std::move(h)](error_code, apply_result) mutable {
-                           std::move(h)(error_code(errc::pool_not_running), apply_result{});
+                         [h = std::move(h), ec = fail_with](error_code, apply_result) mutable {
+                           std::move(h)(ec, apply_result{});
                          });
       return;
     }
@@ -297,6 +298,19 @@ BOOST_FIXTURE_TEST_CASE(a_batch_failing_as_a_whole_is_rerun_event_by_event, fixt
   BOOST_TEST_REQUIRE(run_until(ioc, [&] { return seen().size() == 4; }));
   BOOST_TEST(seen() == range(1, 4), boost::test_tools::per_element());
   BOOST_TEST(proj.live_batches == (std::vector<std::size_t>{1, 1, 1, 1}), boost::test_tools::per_element());
+  BOOST_TEST(!runner.status("tally")->fault.has_value());
+}
+
+BOOST_FIXTURE_TEST_CASE(transient_failures_are_retried_without_faulting, fixture) {
+  append_added(1, 4);
+  proj.fail_next = 5;  // more than max_attempts (3), all transient
+  proj.fail_with = errc::acquire_timeout;
+  runner_type runner(ioc.get_executor(), store, fast());
+  BOOST_TEST(!runner.add(proj));
+  running r(*this, runner);
+  BOOST_TEST_REQUIRE(run_until(ioc, [&] { return seen().size() == 4; }));
+  BOOST_TEST(proj.fail_next == 0);
+  BOOST_TEST(proj.live_batches == (std::vector<std::size_t>{4}), boost::test_tools::per_element());  // still one batch
   BOOST_TEST(!runner.status("tally")->fault.has_value());
 }
 
