@@ -259,6 +259,29 @@ BOOST_FIXTURE_TEST_CASE(pause_and_resume, fixture) {
   BOOST_TEST((runner.status("tally")->state == projection_state::running));
 }
 
+BOOST_FIXTURE_TEST_CASE(a_pause_survives_a_restart, fixture) {
+  {
+    runner_type runner(ioc.get_executor(), store, fast());
+    BOOST_TEST(!runner.add(proj));
+    running r(*this, runner);
+    BOOST_TEST(!runner.pause("tally"));
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] {
+      const auto cp = inner.saved_checkpoint();
+      return cp && cp->status == "paused";
+    }));
+  }
+  append_added(1, 2);
+  runner_type runner(ioc.get_executor(), store, fast());
+  BOOST_TEST(!runner.add(proj));
+  running r(*this, runner);
+  run_until(ioc, [] { return false; }, 60ms);
+  BOOST_TEST((runner.status("tally")->state == projection_state::paused));
+  BOOST_TEST(seen().empty());
+  BOOST_TEST(!runner.resume("tally"));
+  BOOST_TEST(run_until(ioc, [&] { return seen().size() == 2; }));
+  BOOST_TEST_REQUIRE(run_until(ioc, [&] { return inner.saved_checkpoint()->status == "running"; }));
+}
+
 BOOST_FIXTURE_TEST_CASE(faults_on_the_failing_event_without_skipping_it, fixture) {
   poison = 3;
   append_added(1, 5);
