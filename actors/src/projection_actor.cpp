@@ -2,6 +2,7 @@
 #include "projection_core.hpp"
 
 #include <mink/messaging/errc.hpp>
+#include <mink/persistence/pg_error.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
@@ -27,6 +28,7 @@ struct loop {
   std::shared_ptr<projection_runner::core> c;
   projection_actor& a;
   std::string persisted_status;  // what the live checkpoint's status says
+  unsigned transient_failures = 0;  // of whole batches in a row
 
   bool stopped() const { return c->stopped.load(); }
 
@@ -106,19 +108,23 @@ struct loop {
     }
     for (std::size_t i = from; i < events.size(); ++i) {
       const auto to = i + 1 == events.size() ? page_next : events[i].log();
-      for (unsigned attempt = 1;; ++attempt) {
+      // Transient errors (a lost connection, a deadlock) say nothing about the event: they are
+      // retried without counting towards the fault.
+      unsigned attempts = 0;
+      for (unsigned tries = 1;; ++tries) {
         std::vector<recorded_event> one{events[i]};
         auto [ec, r] = co_await apply(t, std::move(one), to);
         if (!ec) break;
         if (stopped()) co_return false;
-        if (attempt >= c->params.max_attempts) {
+        if (!persistence::is_transient(ec)) ++attempts;
+        if (attempts >= c->params.max_attempts) {
           projection_fault f;
           f.position = events[i].position;
           f.event_id = events[i].event_id;
           f.type = events[i].type;
           f.error = ec;
           f.message = r.message.empty() ? ec.message() : r.message;
-          f.attempts = attempt;
+          f.attempts = attempts;
           f.in_rebuild = t == projection_target::shadow;
           {
             std::lock_guard lock(a.mtx);
@@ -127,9 +133,10 @@ struct loop {
           co_await persist_status();
           co_return false;
         }
-        a.backoff_timer.expires_after(backoff(attempt));
+        a.backoff_timer.expires_after(backoff(tries));
         co_await a.backoff_timer.async_wait(tuple_awaitable);  // cancelled only by cancel()
-        if (stopped()) co_return false;
+        // A pause takes effect between retries; the event is retried after resume().
+        if (stopped() || a.snapshot().paused) co_return false;
       }
     }
     co_return true;
@@ -150,6 +157,13 @@ struct loop {
       co_return step_result::caught_up;
     }
     auto [aec, r] = co_await apply(t, page.events, page.next);
+    if (aec && persistence::is_transient(aec)) {
+      // The batch itself is fine as far as anyone knows: wait, then read and apply it again.
+      a.backoff_timer.expires_after(backoff(++transient_failures));
+      co_await a.backoff_timer.async_wait(tuple_awaitable);
+      co_return stopped() ? step_result::stopped : step_result::more;
+    }
+    transient_failures = 0;
     if (aec && !co_await apply_carefully(t, page.events, page.next, r)) co_return step_result::stopped;
     co_return full ? step_result::more : step_result::caught_up;
   }
@@ -169,20 +183,19 @@ struct loop {
     const auto r = co_await step(projection_target::shadow);
     if (r == step_result::more) caught_up = false;
     if (r != step_result::caught_up) co_return;
-    // The shadow has read everything there is: swap it in with its checkpoint.
+    // The shadow has read everything there is: swap it in with its checkpoint. The actor says
+    // "rebuilding" until the swap has committed, so that "running" means queries see the new model.
     const auto at = a.snapshot().shadow;
+    const std::string status = a.snapshot().paused ? "paused" : "running";
+    auto swapped = make_checkpoint(projection_target::live, at, status);
+    auto [ec] = co_await a.proj.async_finish_rebuild(std::move(swapped), tuple_awaitable);
+    if (ec) co_return;  // the shadow stays; the swap is tried again next round
     {
       std::lock_guard lock(a.mtx);
-      a.shared.rebuilding = false;  // so that the swapped checkpoint says "running"
+      a.shared.rebuilding = false;
+      a.shared.live = at;
     }
-    auto swapped = make_checkpoint(projection_target::live, at, live_status());
-    auto [ec] = co_await a.proj.async_finish_rebuild(std::move(swapped), tuple_awaitable);
-    if (ec) {
-      std::lock_guard lock(a.mtx);
-      a.shared.rebuilding = true;
-      co_return;
-    }
-    persisted_status = live_status();
+    persisted_status = status;
     a.advance_live(at);
   }
 
@@ -209,21 +222,22 @@ struct loop {
     }
     while (!stopped()) {
       const auto s = a.snapshot();
-      if (a.options.mode == projection_mode::inline_ || s.paused || s.fault) {
-        co_await persist_status();
+      if (a.options.mode == projection_mode::inline_) {  // written by the appends: only its head is ours
         co_await refresh_head();
         co_await idle();
         continue;
       }
       co_await persist_status();
+      co_await refresh_head();
+      if (s.paused || s.fault) {
+        co_await idle();
+        continue;
+      }
       bool caught_up = true;
       const auto r = co_await step(projection_target::live);
       if (r == step_result::more) caught_up = false;
       if (r != step_result::stopped) co_await run_rebuild_step(caught_up);
-      if (caught_up && !stopped()) {
-        co_await refresh_head();
-        co_await idle();
-      }
+      if (caught_up && !stopped()) co_await idle();
     }
   }
 };

@@ -56,8 +56,9 @@ struct projection_actor {
     std::lock_guard lock(mtx);
     return shared;
   }
-  /// Cancels the wait of an idle loop (coalesced: one post per burst of wakes).
-  void wake();
+  /// Cancels the wait of an idle loop (coalesced: one post per burst of wakes). `keep_alive`
+  /// (the runner's core) is held until the post has run.
+  void wake(std::shared_ptr<const void> keep_alive);
   /// Records a new live position and releases the waits it satisfies (on the strand).
   void advance_live(log_position p);
   projection_status status() const;

@@ -66,9 +66,9 @@ const char* to_string(projection_state s) noexcept {
   return "unknown";
 }
 
-void projection_actor::wake() {
+void projection_actor::wake(std::shared_ptr<const void> keep_alive) {
   if (woken.exchange(true)) return;
-  asio::post(strand, [this] { wake_timer.cancel(); });
+  asio::post(strand, [this, k = std::move(keep_alive)] { wake_timer.cancel(); });
 }
 
 void projection_actor::advance_live(log_position p) {
@@ -157,7 +157,7 @@ void projection_runner::start_run(done_handler handler) {
 void projection_runner::cancel() {
   core_->stopped.store(true);
   for (auto& a : core_->actors) {
-    asio::post(a->strand, [p = a.get()] {
+    asio::post(a->strand, [p = a.get(), keep = core_] {
       p->wake_timer.cancel();
       p->backoff_timer.cancel();
       for (auto& w : p->waiters) {
@@ -169,7 +169,7 @@ void projection_runner::cancel() {
 }
 
 void projection_runner::wake() {
-  for (auto& a : core_->actors) a->wake();
+  for (auto& a : core_->actors) a->wake(core_);
 }
 
 std::optional<projection_status> projection_runner::status(const std::string& name) const {
@@ -192,7 +192,7 @@ error_code projection_runner::pause(const std::string& name) {
     std::lock_guard lock(a->mtx);
     a->shared.paused = true;
   }
-  a->wake();
+  a->wake(core_);
   return {};
 }
 
@@ -204,7 +204,7 @@ error_code projection_runner::resume(const std::string& name) {
     a->shared.paused = false;
     a->shared.fault.reset();
   }
-  a->wake();
+  a->wake(core_);
   return {};
 }
 
@@ -214,9 +214,12 @@ error_code projection_runner::start_rebuild(const std::string& name) {
   if (a->options.mode == projection_mode::inline_) return errc::projection_busy;
   {
     std::lock_guard lock(a->mtx);
-    if (!a->shared.rebuilding) a->shared.rebuild_requested = true;
+    if (!a->shared.rebuilding && !a->shared.rebuild_requested) {
+      a->shared.rebuild_requested = true;
+      a->shared.shadow = log_position::start();  // the progress shown is the new rebuild's
+    }
   }
-  a->wake();
+  a->wake(core_);
   return {};
 }
 

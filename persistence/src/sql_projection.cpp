@@ -56,6 +56,8 @@ asio::awaitable<apply_tuple> write_events(pooled_connection& tx, const handler_m
     } catch (const std::exception& e) {
       ec = errc::unhandled_exception;
       message = e.what();
+    } catch (...) {
+      ec = errc::unhandled_exception;
     }
     if (ec) co_return apply_tuple{ec, failure(i, message.empty() ? ec.message() : message)};
     owner.resize(writer.size(), i);

@@ -44,7 +44,8 @@ class test_projection final : public mink::persistence::projection {
   explicit test_projection(mink::persistence::memory_projection<tally>& inner) : inner_(inner) {}
 
   std::vector<std::size_t> live_batches;  ///< Sizes of the live batches that were committed.
-  int fail_next = 0;                      ///< Fail this many batches (any target) without an index.
+  int fail_next = 0;                      ///< Fail this many batches (any target) without an index,
+  error_code fail_with = errc::invalid_value;  ///< with this error.
   bool hold_shadow = false;
   std::size_t held() const noexcept { return held_.size(); }
   void release() {
@@ -67,8 +68,8 @@ class test_projection final : public mink::persistence::projection {
       std::vector<mink::recorded_event> none;
       // Completes through the inner projection's executor with a connection-like failure.
       inner_.async_apply(projection_target::shadow, std::move(none), cp,
-                         [h = std::move(h)](error_code, apply_result) mutable {
-                           std::move(h)(error_code(errc::pool_not_running), apply_result{});
+                         [h = std::move(h), ec = fail_with](error_code, apply_result) mutable {
+                           std::move(h)(ec, apply_result{});
                          });
       return;
     }
@@ -182,6 +183,7 @@ BOOST_FIXTURE_TEST_CASE(catches_up_in_batches_and_skips_other_types, fixture) {
   running r(*this, runner);
   BOOST_TEST_REQUIRE(run_until(ioc, [&] { return seen().size() == 7; }));
   BOOST_TEST(seen() == range(1, 7), boost::test_tools::per_element());
+  BOOST_TEST_REQUIRE(run_until(ioc, [&] { return proj.live_batches.size() == 3; }));  // completions follow the state
   BOOST_TEST(proj.live_batches == (std::vector<std::size_t>{3, 3, 1}), boost::test_tools::per_element());
   BOOST_TEST_REQUIRE(run_until(ioc, [&] { return runner.status("tally")->head == positions.back(); }));
   const auto s = runner.status("tally");
@@ -258,6 +260,29 @@ BOOST_FIXTURE_TEST_CASE(pause_and_resume, fixture) {
   BOOST_TEST((runner.status("tally")->state == projection_state::running));
 }
 
+BOOST_FIXTURE_TEST_CASE(a_pause_survives_a_restart, fixture) {
+  {
+    runner_type runner(ioc.get_executor(), store, fast());
+    BOOST_TEST(!runner.add(proj));
+    running r(*this, runner);
+    BOOST_TEST(!runner.pause("tally"));
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] {
+      const auto cp = inner.saved_checkpoint();
+      return cp && cp->status == "paused";
+    }));
+  }
+  append_added(1, 2);
+  runner_type runner(ioc.get_executor(), store, fast());
+  BOOST_TEST(!runner.add(proj));
+  running r(*this, runner);
+  run_until(ioc, [] { return false; }, 60ms);
+  BOOST_TEST((runner.status("tally")->state == projection_state::paused));
+  BOOST_TEST(seen().empty());
+  BOOST_TEST(!runner.resume("tally"));
+  BOOST_TEST(run_until(ioc, [&] { return seen().size() == 2; }));
+  BOOST_TEST_REQUIRE(run_until(ioc, [&] { return inner.saved_checkpoint()->status == "running"; }));
+}
+
 BOOST_FIXTURE_TEST_CASE(faults_on_the_failing_event_without_skipping_it, fixture) {
   poison = 3;
   append_added(1, 5);
@@ -296,7 +321,22 @@ BOOST_FIXTURE_TEST_CASE(a_batch_failing_as_a_whole_is_rerun_event_by_event, fixt
   running r(*this, runner);
   BOOST_TEST_REQUIRE(run_until(ioc, [&] { return seen().size() == 4; }));
   BOOST_TEST(seen() == range(1, 4), boost::test_tools::per_element());
+  BOOST_TEST_REQUIRE(run_until(ioc, [&] { return proj.live_batches.size() == 4; }));
   BOOST_TEST(proj.live_batches == (std::vector<std::size_t>{1, 1, 1, 1}), boost::test_tools::per_element());
+  BOOST_TEST(!runner.status("tally")->fault.has_value());
+}
+
+BOOST_FIXTURE_TEST_CASE(transient_failures_are_retried_without_faulting, fixture) {
+  append_added(1, 4);
+  proj.fail_next = 5;  // more than max_attempts (3), all transient
+  proj.fail_with = errc::acquire_timeout;
+  runner_type runner(ioc.get_executor(), store, fast());
+  BOOST_TEST(!runner.add(proj));
+  running r(*this, runner);
+  BOOST_TEST_REQUIRE(run_until(ioc, [&] { return seen().size() == 4; }));
+  BOOST_TEST(proj.fail_next == 0);
+  BOOST_TEST_REQUIRE(run_until(ioc, [&] { return !proj.live_batches.empty(); }));
+  BOOST_TEST(proj.live_batches == (std::vector<std::size_t>{4}), boost::test_tools::per_element());  // still one batch
   BOOST_TEST(!runner.status("tally")->fault.has_value());
 }
 
@@ -338,6 +378,30 @@ BOOST_FIXTURE_TEST_CASE(rebuilds_into_a_shadow_then_swaps, fixture) {
   runner.wake();
   BOOST_TEST(run_until(ioc, [&] { return seen().size() == 7; }));
   BOOST_TEST(seen().back() == 70);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_fault_in_a_rebuild_keeps_the_live_model_and_resume_finishes_it, fixture) {
+  append_added(1, 3);
+  runner_type runner(ioc.get_executor(), store, fast());
+  BOOST_TEST(!runner.add(proj));
+  running r(*this, runner);
+  BOOST_TEST_REQUIRE(run_until(ioc, [&] { return seen().size() == 3; }));
+  poison = 2;
+  factor = 10;
+  BOOST_TEST(!runner.start_rebuild("tally"));
+  BOOST_TEST_REQUIRE(run_until(ioc, [&] { return runner.status("tally")->state == projection_state::faulted; }));
+  const auto s = runner.status("tally");
+  BOOST_TEST_REQUIRE(s->fault.has_value());
+  BOOST_TEST(s->fault->in_rebuild);
+  BOOST_TEST(s->fault->position == positions[1]);
+  BOOST_TEST(seen() == range(1, 3), boost::test_tools::per_element());  // live untouched
+  BOOST_TEST_REQUIRE(inner.shadow().has_value());
+  BOOST_TEST(inner.shadow()->seen == range(1, 1, 10), boost::test_tools::per_element());  // the good prefix
+  poison.reset();
+  BOOST_TEST(!runner.resume("tally"));
+  BOOST_TEST_REQUIRE(run_until(ioc, [&] { return !inner.shadow().has_value(); }));
+  BOOST_TEST(seen() == range(1, 3, 10), boost::test_tools::per_element());
+  BOOST_TEST_REQUIRE(run_until(ioc, [&] { return runner.status("tally")->state == projection_state::running; }));
 }
 
 BOOST_FIXTURE_TEST_CASE(waits_for_a_position, fixture) {

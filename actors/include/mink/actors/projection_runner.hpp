@@ -89,8 +89,9 @@ class projection_runner {
   /// Registers `p` (before async_run). errc::empty_name, errc::duplicate_registration.
   boost::system::error_code add(persistence::projection& p, projection_options options = {});
 
-  /// Runs every projection until cancel(). Completion: void(error_code): success after cancel();
-  /// errc::shutting_down if cancel() came first.
+  /// Runs every projection until cancel() (call once). Completion: void(error_code): success
+  /// after cancel() (at once when no projection was added); errc::shutting_down if cancel() came
+  /// first.
   template <class CompletionToken>
   auto async_run(CompletionToken&& token) {
     return boost::asio::async_initiate<CompletionToken, void(boost::system::error_code)>(

@@ -28,7 +28,7 @@ namespace mink::persistence {
 /// Handlers: `error_code(const recorded_event&, State&)`, one per event type; a returned error
 /// or a thrown exception (errc::unhandled_exception, message = what()) fails the batch and names
 /// the event. Completions are posted to `ex` (or the handler's associated executor), never
-/// inline. Thread safety: state(), checkpoint() and shadow() may be called from any thread; on()
+/// inline. Thread safety: state(), saved_checkpoint() and shadow() may be called from any thread; on()
 /// only before the projection is added to a runner.
 template <class State>
 class memory_projection final : public projection {
