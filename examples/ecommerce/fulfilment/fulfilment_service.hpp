@@ -1,0 +1,64 @@
+#pragma once
+// Order fulfilment wired for running: the simulated services, the fulfilment saga and a saga
+// manager over the stores the application gives it, sending its commands through the order
+// service's bus. Running it is the "auto" fulfilment mode; not starting it is "manual".
+
+#include <ecommerce/fulfilment/fulfilment_saga.hpp>
+#include <ecommerce/fulfilment/services.hpp>
+
+#include <mink/actors/saga_manager.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/async_result.hpp>
+
+#include <chrono>
+#include <memory>
+
+namespace mink::persistence {
+class event_store;
+class saga_store;
+class deadline_store;
+class checkpoint_store;
+}  // namespace mink::persistence
+
+namespace ecommerce {
+
+class order_service;
+
+struct fulfilment_params {
+  payment_params payment;                              ///< Latency, decline limit (10,000.00).
+  std::chrono::milliseconds payment_deadline{30000};  ///< An unanswered payment fails after this.
+  mink::actors::saga_manager_params manager;          ///< Poll interval (1 s) ...
+};
+
+/// Owns the services and the saga manager. Everything passed in must outlive it; let async_run
+/// complete (after cancel()) before destroying it. Thread safety: as saga_manager.
+class fulfilment_service {
+ public:
+  fulfilment_service(boost::asio::any_io_executor ex, mink::persistence::event_store& events,
+                     mink::persistence::saga_store& sagas, mink::persistence::deadline_store& deadlines,
+                     mink::persistence::checkpoint_store& checkpoints, order_service& orders,
+                     fulfilment_params params = {});
+  ~fulfilment_service();
+
+  /// saga_manager::async_run: until cancel(). Completion: void(error_code).
+  template <class CompletionToken>
+  auto async_run(CompletionToken&& token) {
+    return manager_.async_run(std::forward<CompletionToken>(token));
+  }
+  /// Stops the manager and drops the payment answers not given yet. Thread-safe.
+  void cancel();
+  /// Call on every event notification (saga_manager::wake). Thread-safe, cheap.
+  void wake() { manager_.wake(); }
+
+  /// Queries, retry and stats.
+  mink::actors::saga_manager& manager() noexcept { return manager_; }
+  payment_service& payments() noexcept { return payments_; }
+
+ private:
+  payment_service payments_;
+  inventory_service inventory_;
+  mink::actors::saga_manager manager_;
+};
+
+}  // namespace ecommerce
