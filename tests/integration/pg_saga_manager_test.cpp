@@ -1,0 +1,212 @@
+// The order-fulfilment saga on the PostgreSQL stores, end to end through the order service; and
+// a restart half-way (a fresh manager on the same database, its checkpoint lost) that still ends
+// with every effect recorded once.
+#include "pg_store_harness.hpp"
+
+#include <ecommerce/app/order_service.hpp>
+#include <ecommerce/fulfilment/fulfilment_service.hpp>
+
+#include <mink/messaging/uuid.hpp>
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace {
+
+using namespace mink::test;
+namespace mp = mink::persistence;
+using mp::saga_status;
+
+/// The order side and the fulfilment side of one process, on the harness's stores.
+struct process {
+  process(pg_store_harness& h, ecommerce::fulfilment_params params)
+      : orders(h.fixture.ioc.get_executor(), h.store(), nullptr, h.idempotency()),
+        fulfilment(h.fixture.ioc.get_executor(), h.store(), h.sagas(), h.deadlines(), h.checkpoints(), orders, params) {
+    fulfilment.async_run([this](error_code ec) {
+      BOOST_TEST(!ec);
+      stopped = true;
+    });
+  }
+
+  asio::awaitable<void> stop() {
+    fulfilment.cancel();
+    asio::steady_timer tick(co_await asio::this_coro::executor);
+    for (int i = 0; i < 1000 && !(stopped && fulfilment.payments().pending() == 0); ++i) {
+      tick.expires_after(10ms);
+      co_await tick.async_wait(tuple_awaitable);
+    }
+    BOOST_REQUIRE(stopped);
+    co_await orders.async_shutdown(tuple_awaitable);
+  }
+
+  ecommerce::order_service orders;
+  ecommerce::fulfilment_service fulfilment;
+  bool stopped = false;
+};
+
+ecommerce::fulfilment_params fast(std::chrono::milliseconds latency) {
+  ecommerce::fulfilment_params p;
+  p.payment.latency = latency;
+  p.payment_deadline = 30s;
+  p.manager.poll_interval = 20ms;
+  p.manager.retry_delay = 20ms;
+  return p;
+}
+
+template <mink::command C>
+asio::awaitable<void> send(process& p, C c) {
+  mink::dispatch_options options;
+  auto [ec, r] = co_await p.orders.bus().async_dispatch(std::move(c), std::move(options), tuple_awaitable);
+  BOOST_REQUIRE_MESSAGE(!ec, "dispatch failed: " + r.error_message);
+}
+
+asio::awaitable<void> submit(process& p, const std::string& id, std::vector<std::string> skus, std::int64_t cents) {
+  ecommerce::create_order create;
+  create.order_id = id;
+  create.customer_id = "CUST-1";
+  co_await send(p, std::move(create));
+  for (auto& sku : skus) {
+    ecommerce::add_item add;
+    add.order_id = id;
+    add.sku = sku;
+    add.name = "Thing";
+    add.quantity = 1;
+    add.price = ecommerce::money::from_cents(cents);
+    co_await send(p, std::move(add));
+  }
+  ecommerce::submit_order submit;
+  submit.order_id = id;
+  co_await send(p, std::move(submit));
+}
+
+asio::awaitable<std::size_t> count_of(mp::event_store& store, std::string stream, std::string type) {
+  auto [ec, events] = co_await store.async_read_stream(std::move(stream), 1, 1000, mp::read_direction::forward,
+                                                       tuple_awaitable);
+  BOOST_REQUIRE((!ec || ec == mink::errc::stream_not_found));
+  std::size_t n = 0;
+  for (const auto& e : events) n += e.type == type ? 1 : 0;
+  co_return n;
+}
+
+asio::awaitable<std::optional<mp::saga_state>> saga(pg_store_harness& h, std::string id) {
+  auto [ec, s] = co_await h.sagas().async_find(std::move(id), tuple_awaitable);
+  BOOST_REQUIRE(!ec);
+  co_return s;
+}
+
+/// Polls until the saga has `status` (bounded: fails the test otherwise).
+asio::awaitable<void> wait_for(pg_store_harness& h, const std::string& id, saga_status status) {
+  asio::steady_timer tick(co_await asio::this_coro::executor);
+  for (int i = 0; i < 1500; ++i) {
+    auto s = co_await saga(h, id);
+    if (s && s->status == status) co_return;
+    tick.expires_after(20ms);
+    co_await tick.async_wait(tuple_awaitable);
+  }
+  BOOST_FAIL("saga " + id + " never reached " + std::string(mp::to_string(status)));
+}
+
+asio::awaitable<void> wait_for_count(mp::event_store& store, const std::string& stream, const std::string& type,
+                                     std::size_t n) {
+  asio::steady_timer tick(co_await asio::this_coro::executor);
+  for (int i = 0; i < 1500; ++i) {
+    if (co_await count_of(store, stream, type) >= n) co_return;
+    tick.expires_after(10ms);
+    co_await tick.async_wait(tuple_awaitable);
+  }
+  BOOST_FAIL(stream + " never had " + type);
+}
+
+std::string new_order_id() { return "SG-" + mink::new_uuid(); }
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(pg_saga_manager)
+
+BOOST_AUTO_TEST_CASE(orders_are_fulfilled_declined_and_compensated_end_to_end) {
+  pg_store_harness h(default_pool_params(8));
+  h.run([&]() -> asio::awaitable<void> {
+    process p(h, fast(5ms));
+    const auto paid = new_order_id(), declined = new_order_id(), missing = new_order_id();
+    const std::vector<std::string> stocked{"LAPTOP-001", "MOUSE-001"}, dear{"TV-001", "TV-002"}, out{"OOS-1"};
+    co_await submit(p, paid, stocked, 50000);
+    co_await submit(p, declined, dear, 600000);
+    co_await submit(p, missing, out, 1000);
+
+    co_await wait_for_count(h.store(), "Order-" + paid, "OrderShipped", 1);
+    ecommerce::complete_order complete;
+    complete.order_id = paid;
+    co_await send(p, std::move(complete));
+    co_await wait_for(h, ecommerce::fulfilment_saga_id(paid), saga_status::completed);
+    co_await wait_for(h, ecommerce::fulfilment_saga_id(declined), saga_status::compensated);
+    co_await wait_for(h, ecommerce::fulfilment_saga_id(missing), saga_status::compensated);
+
+    const auto n1 = co_await count_of(h.store(), "Payment-" + paid, "PaymentProcessed");
+    BOOST_TEST(n1 == 1u);
+    const auto n2 = co_await count_of(h.store(), "Inventory-" + paid, "InventoryReserved");
+    BOOST_TEST(n2 == 1u);
+    const auto n3 = co_await count_of(h.store(), "Payment-" + declined, "PaymentDeclined");
+    BOOST_TEST(n3 == 1u);
+    const auto n4 = co_await count_of(h.store(), "Order-" + declined, "OrderCancelled");
+    BOOST_TEST(n4 == 1u);
+    const auto n5 = co_await count_of(h.store(), "Payment-" + missing, "PaymentRefunded");
+    BOOST_TEST(n5 == 1u);
+    const auto n6 = co_await count_of(h.store(), "Order-" + missing, "OrderCancelled");
+    BOOST_TEST(n6 == 1u);
+    auto s = co_await saga(h, ecommerce::fulfilment_saga_id(paid));
+    BOOST_TEST(s->version >= 4u);  // a save per handled event at least
+    BOOST_TEST(s->correlation_id == paid);
+
+    auto [ec, counts] = co_await p.fulfilment.manager().async_count_by_status("OrderFulfillment", tuple_awaitable);
+    BOOST_TEST(!ec);
+    BOOST_TEST(counts.by_status[saga_status::compensated] >= 2u);
+    co_await p.stop();
+  });
+}
+
+BOOST_AUTO_TEST_CASE(a_restart_half_way_ends_with_every_effect_once) {
+  pg_store_harness h(default_pool_params(8));
+  h.run([&]() -> asio::awaitable<void> {
+    const auto id = new_order_id();
+    const auto saga_id = ecommerce::fulfilment_saga_id(id);
+    {
+      process first(h, fast(50ms));
+      const std::vector<std::string> skus{"LAPTOP-001"};
+      co_await submit(first, id, skus, 1000);
+      // Stop as soon as the payment has answered: the saga may or may not have seen it.
+      co_await wait_for_count(h.store(), "Payment-" + id, "PaymentProcessed", 1);
+      co_await first.stop();
+    }
+    // As if the checkpoint had never been saved: the fresh process reads the whole log again.
+    mp::checkpoint lost;
+    lost.projection = "saga:OrderFulfillment";
+    auto [reset_ec] = co_await h.checkpoints().async_save(std::move(lost), tuple_awaitable);
+    BOOST_REQUIRE(!reset_ec);
+    {
+      process second(h, fast(5ms));
+      co_await wait_for_count(h.store(), "Order-" + id, "OrderShipped", 1);
+      ecommerce::complete_order complete;
+      complete.order_id = id;
+      co_await send(second, std::move(complete));
+      co_await wait_for(h, saga_id, saga_status::completed);
+      co_await second.stop();
+    }
+    const auto n7 = co_await count_of(h.store(), "Payment-" + id, "PaymentProcessed");
+    BOOST_TEST(n7 == 1u);
+    const auto n8 = co_await count_of(h.store(), "Payment-" + id, "PaymentRefunded");
+    BOOST_TEST(n8 == 0u);
+    const auto n9 = co_await count_of(h.store(), "Inventory-" + id, "InventoryReserved");
+    BOOST_TEST(n9 == 1u);
+    const auto n10 = co_await count_of(h.store(), "Order-" + id, "OrderShipped");
+    BOOST_TEST(n10 == 1u);
+    const auto n11 = co_await count_of(h.store(), "Order-" + id, "OrderCompleted");
+    BOOST_TEST(n11 == 1u);
+    const auto n12 = co_await count_of(h.store(), "Order-" + id, "OrderCancelled");
+    BOOST_TEST(n12 == 0u);
+  });
+}
+
+BOOST_AUTO_TEST_SUITE_END()
