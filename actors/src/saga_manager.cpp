@@ -33,6 +33,8 @@ saga_manager_core::saga_manager_core(asio::any_io_executor executor, persistence
       registry(executor, p.actors, [](const std::string&) { return std::make_unique<saga_actor>(); }),
       read_timer(strand),
       deadline_timer(strand) {
+  pg_sagas = dynamic_cast<persistence::pg_saga_store*>(&saga_store);
+  pg_deadlines = dynamic_cast<persistence::pg_deadline_store*>(&deadlines);
   if (params.batch_size == 0) params.batch_size = 1;
   if (params.deadline_batch == 0) params.deadline_batch = 1;
 }
@@ -155,63 +157,6 @@ asio::awaitable<bool> saga_manager_core::pump(const saga_definition& def, log_po
   }
   if (failed) co_await sleep(read_timer, params.retry_delay);
   co_return position != before;
-}
-
-asio::awaitable<bool> saga_manager_core::fire_deadlines() {
-  auto [ec, due] = co_await services.deadlines.async_claim_due(std::chrono::system_clock::now(),
-                                                                params.deadline_batch, asio::as_tuple(asio::use_awaitable));
-  if (ec) {
-    count(&saga_manager_stats::delivery_errors);
-    co_return false;
-  }
-  for (auto& deadline : due) {
-    // A claimed deadline is delivered until it is handled (or the manager stops): it fires once.
-    while (!stopped) {
-      std::string id = deadline.saga_id;
-      auto [find_ec, state] = co_await sagas.async_find(std::move(id), asio::as_tuple(asio::use_awaitable));
-      error_code delivered = find_ec;
-      if (!find_ec) {
-        const saga_definition* def = state ? definition_of_saga(state->saga_type) : nullptr;
-        if (!def) break;  // no such saga (any more), or not ours: nothing to wake
-        saga_delivery d;
-        d.definition = def;
-        d.saga_id = deadline.saga_id;
-        d.correlation_id = state->correlation_id;
-        d.deadline = deadline;
-        delivered = co_await ask(std::move(d));
-      }
-      if (!delivered) {
-        count(&saga_manager_stats::deadlines_fired);
-        break;
-      }
-      count(&saga_manager_stats::delivery_errors);
-      co_await sleep(deadline_timer, params.retry_delay);
-    }
-  }
-  co_return !due.empty();
-}
-
-asio::awaitable<void> saga_manager_core::deadline_loop() {
-  while (!stopped) {
-    deadline_wake_pending.store(false);
-    auto [ec, next] = co_await services.deadlines.async_next_due(asio::as_tuple(asio::use_awaitable));
-    if (stopped) break;
-    if (ec) {
-      count(&saga_manager_stats::delivery_errors);
-      co_await sleep(deadline_timer, params.retry_delay);
-      continue;
-    }
-    const auto now = std::chrono::system_clock::now();
-    if (next && *next <= now) {
-      co_await fire_deadlines();
-      continue;
-    }
-    if (deadline_wake_pending.load()) continue;
-    // Capped: a deadline scheduled by another process does not wake this one.
-    std::chrono::steady_clock::duration wait = params.poll_interval;
-    if (next) wait = std::min(wait, std::chrono::duration_cast<std::chrono::steady_clock::duration>(*next - now));
-    co_await sleep(deadline_timer, wait);
-  }
 }
 
 void saga_manager_core::count(std::uint64_t saga_manager_stats::*field) {

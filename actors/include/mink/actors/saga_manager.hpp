@@ -24,6 +24,7 @@ namespace mink::persistence {
 class event_store;
 class deadline_store;
 class checkpoint_store;
+class connection_pool;
 }  // namespace mink::persistence
 
 namespace mink::actors {
@@ -36,6 +37,11 @@ struct saga_manager_params {
   std::size_t batch_size = 256;        ///< Events read per read_all.
   std::size_t deadline_batch = 64;     ///< Deadlines claimed at once.
   registry_params actors;              ///< The saga instances' registry.
+  /// On PostgreSQL: the pool of the pg_saga_store and pg_deadline_store given to the manager.
+  /// Each deadline is then claimed and the state its handler produces saved in one transaction,
+  /// so a crash (or a failed delivery) between the two leaves the deadline due: it fires again.
+  /// Null, or other stores: claim, then deliver until delivered (a crash in between loses it).
+  persistence::connection_pool* pool = nullptr;
 };
 
 struct saga_manager_stats {
