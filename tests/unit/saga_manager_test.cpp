@@ -32,30 +32,36 @@ const std::vector<std::string> booking_steps{"Flight", "Hotel", "Car"};
 
 std::string trip_of(saga_context& ctx) { return std::string(ctx.data().at("trip_id").as_string()); }
 
-/// Trip: TripRequested starts it and books Flight, Hotel and Car in turn (a refused booking fails
-/// its step); then Pay waits for Paid, with a deadline; Paid completes the saga.
-saga_definition trip_saga(std::chrono::milliseconds pay_deadline) {
+/// Trip: TripRequested starts it and books Flight, Hotel and Car in turn, each step starting the
+/// next (a refused booking fails its step); then Pay waits for Paid, with a deadline; Paid
+/// completes the saga.
+saga_definition trip_saga(std::chrono::milliseconds pay_deadline,
+                          mink::actors::step_failure_policy car_policy = mink::actors::step_failure_policy::compensate) {
   saga_definition def;
   def.type = "Trip";
   def.start_events = {"TripRequested"};
   def.correlate = [](const mink::recorded_event& e) { return std::string(e.data.at("trip_id").as_string()); };
-  for (const auto& name : booking_steps) {
+  for (std::size_t i = 0; i < booking_steps.size(); ++i) {
+    const std::string name = booking_steps[i];
+    const std::string next = i + 1 < booking_steps.size() ? booking_steps[i + 1] : "Pay";
     saga_step_definition step;
     step.name = name;
-    step.run = [name](saga_context& ctx) -> asio::awaitable<void> {
+    step.run = [name, next](saga_context& ctx) -> asio::awaitable<void> {
       auto env = mink::make_envelope(book{trip_of(ctx), name});
       auto out = co_await ctx.dispatch(name, std::move(env));
       if (out.ec) {
         ctx.fail_step(name, "refused");
-      } else {
-        ctx.complete_step(name);
+        co_return;
       }
+      ctx.complete_step(name);
+      co_await ctx.start_step(next);
     };
     step.compensate = [name](saga_context& ctx) -> asio::awaitable<error_code> {
       auto env = mink::make_envelope(book{trip_of(ctx), "undo-" + name});
       auto out = co_await ctx.dispatch("undo-" + name, std::move(env));
       co_return out.ec;
     };
+    if (name == "Car") step.on_failure = car_policy;
     def.steps.push_back(std::move(step));
   }
   saga_step_definition pay;
@@ -70,11 +76,7 @@ saga_definition trip_saga(std::chrono::milliseconds pay_deadline) {
 
   def.on_event["TripRequested"] = [](saga_context& ctx) -> asio::awaitable<void> {
     ctx.data()["trip_id"] = ctx.correlation_id();
-    for (const auto& name : booking_steps) {
-      co_await ctx.start_step(name);
-      if (ctx.step_status(name) != step_status::completed) co_return;
-    }
-    co_await ctx.start_step("Pay");
+    co_await ctx.start_step("Flight");  // each booking starts the next: Hotel, Car, then Pay
   };
   def.on_event["Paid"] = [](saga_context& ctx) -> asio::awaitable<void> {
     if (!ctx.is_running("Pay")) co_return;
@@ -106,9 +108,10 @@ struct trip_fixture : saga_fixture {
   }
   ~trip_fixture() { stop(); }
 
-  void start(std::chrono::milliseconds pay_deadline = 60s) {
+  void start(std::chrono::milliseconds pay_deadline = 60s,
+             mink::actors::step_failure_policy car_policy = mink::actors::step_failure_policy::compensate) {
     std::vector<saga_definition> defs;
-    defs.push_back(trip_saga(pay_deadline));
+    defs.push_back(trip_saga(pay_deadline, car_policy));
     saga_fixture::start(bus, std::move(defs));
   }
 
@@ -260,6 +263,33 @@ BOOST_FIXTURE_TEST_CASE(a_failed_compensation_fails_the_saga_and_retry_resumes_i
   manager->async_retry("Trip-nope", [&](error_code ec) { missing = ec; });
   BOOST_REQUIRE(run_until(ioc, [&] { return missing.has_value(); }));
   BOOST_TEST((*missing == mink::errc::saga_not_found));
+}
+
+BOOST_FIXTURE_TEST_CASE(a_step_that_fails_the_saga_is_run_again_by_retry, trip_fixture) {
+  refused.insert("Car");
+  start(60s, mink::actors::step_failure_policy::fail_saga);
+  request("t1");
+  BOOST_REQUIRE(wait_for_status("Trip-t1", saga_status::failed));
+  settle(30ms);
+  auto s = find("Trip-t1");
+  BOOST_TEST((status_of(*s, "Car") == step_status::failed));
+  BOOST_TEST((status_of(*s, "Hotel") == step_status::completed));  // not compensated
+  BOOST_TEST((what_was_booked() == std::vector<std::string>{"Flight", "Hotel", "Car"}));
+
+  refused.clear();
+  std::optional<error_code> retried;
+  manager->async_retry("Trip-t1", [&](error_code ec) { retried = ec; });
+  BOOST_TEST(!retried.has_value());  // never inline
+  BOOST_REQUIRE(run_until(ioc, [&] { return retried.has_value(); }));
+  BOOST_TEST(!*retried);
+  s = find("Trip-t1");
+  BOOST_TEST((s->status == saga_status::running));
+  BOOST_TEST((status_of(*s, "Car") == step_status::completed));
+  BOOST_TEST((status_of(*s, "Pay") == step_status::running));  // and on from there
+  BOOST_TEST((what_was_booked() == std::vector<std::string>{"Flight", "Hotel", "Car", "Car"}));
+  BOOST_TEST(booked[2].first == booked[3].first);  // the same command id: a replay to an idempotency stage
+  paid("t1");
+  BOOST_REQUIRE(wait_for_status("Trip-t1", saga_status::completed));
 }
 
 BOOST_FIXTURE_TEST_CASE(a_deadline_fires_once_and_fails_its_step, trip_fixture) {
