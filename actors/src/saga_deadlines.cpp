@@ -112,7 +112,17 @@ asio::awaitable<bool> saga_manager_core::fire_deadlines_in_transactions() {
         committed = !commit_ec;
         co_return std::make_tuple(commit_ec, version);
       };
+      saga_delivery again = *d;
+      again.handler_save = nullptr;
       delivered = co_await ask(std::move(*d));
+      // Committed, then failed (a compensation hit the database): the deadline is spent, so it
+      // will not bring the saga back; deliver it again until the compensation has finished (the
+      // processed marker makes the handler itself a no-op).
+      while (committed && delivered && !stopped) {
+        count(&saga_manager_stats::delivery_errors);
+        co_await sleep(deadline_timer, params.retry_delay);
+        delivered = co_await ask(again);
+      }
     }
     if (!committed) {
       // Delivered without a save (not our saga, already processed): the claim is all there is to
