@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <set>
+#include <thread>
 
 using namespace saga_test;
 using mink::actors::saga_context;
@@ -360,6 +361,21 @@ BOOST_FIXTURE_TEST_CASE(queries_and_counts_go_through_the_store, trip_fixture) {
   BOOST_REQUIRE(run_until(ioc, [&] { return by_correlation.has_value(); }));
   BOOST_REQUIRE(by_correlation->size() == 1u);
   BOOST_TEST((*by_correlation)[0].saga_id == "Trip-t2");
+}
+
+BOOST_FIXTURE_TEST_CASE(wake_reads_at_once_instead_of_at_the_next_poll_and_coalesces, trip_fixture) {
+  manager_params.poll_interval = 10s;
+  start();
+  settle(30ms);  // the log was read (empty); the next poll is 10 s away
+  request("t1");
+  settle(100ms);
+  BOOST_TEST(!find("Trip-t1"));
+  std::thread other([this] {
+    for (int i = 0; i < 100; ++i) manager->wake();
+  });
+  other.join();
+  BOOST_REQUIRE(wait_for_status("Trip-t1", saga_status::running, 1000ms));
+  BOOST_TEST(manager->stats().wakes == 1u);  // a hundred wakes before the manager ran: one read
 }
 
 BOOST_AUTO_TEST_CASE(definitions_are_checked_when_added) {
