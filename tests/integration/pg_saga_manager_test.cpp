@@ -252,6 +252,46 @@ BOOST_AUTO_TEST_CASE(a_restart_half_way_ends_with_every_effect_once) {
   });
 }
 
+// The payment deadline survives a restart: the first process stops while the payment is pending
+// (its answer is lost with it); the second fires the deadline once and compensates.
+BOOST_AUTO_TEST_CASE(a_payment_deadline_survives_a_restart_and_fires_once) {
+  pg_store_harness h(default_pool_params(8));
+  h.run([&]() -> asio::awaitable<void> {
+    const auto id = new_order_id();
+    const auto saga_id = ecommerce::fulfilment_saga_id(id);
+    auto slow = fast(60s);
+    slow.payment_deadline = 300ms;
+    slow.manager.pool = &h.fixture.pool;
+    {
+      process first(h, slow);
+      const std::vector<std::string> skus{"LAPTOP-001"};
+      co_await submit(first, id, skus, 1000);
+      co_await wait_for(h, saga_id, saga_status::running);
+      co_await first.stop();  // before the deadline is due
+    }
+    auto s = co_await saga(h, saga_id);
+    BOOST_REQUIRE(s.has_value());
+    BOOST_TEST((s->status == saga_status::running));
+    {
+      process second(h, slow);
+      co_await wait_for(h, saga_id, saga_status::compensated);
+      asio::steady_timer tick(co_await asio::this_coro::executor);
+      tick.expires_after(300ms);
+      co_await tick.async_wait(tuple_awaitable);
+      BOOST_TEST(second.fulfilment.manager().stats().deadlines_fired == 1u);
+      co_await second.stop();
+    }
+    const auto cancelled = co_await count_of(h.store(), "Order-" + id, "OrderCancelled");
+    BOOST_TEST(cancelled == 1u);
+    const auto payments = co_await count_of(h.store(), "Payment-" + id, "PaymentProcessed");
+    BOOST_TEST(payments == 0u);
+    const auto due = co_await unfired_deadlines(h, saga_id);
+    BOOST_TEST(due == 0);
+    s = co_await saga(h, saga_id);
+    BOOST_TEST(s->steps[1].error == "payment timed out");
+  });
+}
+
 // With the pool, a deadline is claimed and handled in one transaction: while its handling fails,
 // the claim rolls back and the deadline stays due (and fires again); handled, it is fired once.
 BOOST_AUTO_TEST_CASE(a_deadline_is_claimed_and_handled_in_one_transaction) {
