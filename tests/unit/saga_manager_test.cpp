@@ -6,6 +6,7 @@
 #include <mink/messaging/uuid.hpp>
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/system/system_error.hpp>
 
 #include <algorithm>
 #include <set>
@@ -36,8 +37,10 @@ std::string trip_of(saga_context& ctx) { return std::string(ctx.data().at("trip_
 /// Trip: TripRequested starts it and books Flight, Hotel and Car in turn, each step starting the
 /// next (a refused booking fails its step); then Pay waits for Paid, with a deadline; Paid
 /// completes the saga.
+/// While `*outages` > 0, TripRequested fails with a transient error (and counts it down).
 saga_definition trip_saga(std::chrono::milliseconds pay_deadline,
-                          mink::actors::step_failure_policy car_policy = mink::actors::step_failure_policy::compensate) {
+                          mink::actors::step_failure_policy car_policy = mink::actors::step_failure_policy::compensate,
+                          int* outages = nullptr) {
   saga_definition def;
   def.type = "Trip";
   def.start_events = {"TripRequested"};
@@ -75,7 +78,11 @@ saga_definition trip_saga(std::chrono::milliseconds pay_deadline,
   };
   def.steps.push_back(std::move(pay));
 
-  def.on_event["TripRequested"] = [](saga_context& ctx) -> asio::awaitable<void> {
+  def.on_event["TripRequested"] = [outages](saga_context& ctx) -> asio::awaitable<void> {
+    if (outages && *outages > 0) {
+      --*outages;
+      throw boost::system::system_error(make_error_code(mink::errc::timeout));
+    }
     ctx.data()["trip_id"] = ctx.correlation_id();
     co_await ctx.start_step("Flight");  // each booking starts the next: Hotel, Car, then Pay
   };
@@ -97,6 +104,7 @@ struct trip_fixture : saga_fixture {
   mink::command_bus bus{ioc.get_executor()};
   std::vector<std::pair<std::string, std::string>> booked;  // (command id, what), in order
   std::set<std::string> refused;                            // what the booking service refuses
+  int outages = 0;                                          // TripRequested handlings to fail
 
   trip_fixture() {
     bus.register_handler<book>([this](const mink::command_envelope& env) -> asio::awaitable<mink::dispatch_outcome> {
@@ -112,7 +120,7 @@ struct trip_fixture : saga_fixture {
   void start(std::chrono::milliseconds pay_deadline = 60s,
              mink::actors::step_failure_policy car_policy = mink::actors::step_failure_policy::compensate) {
     std::vector<saga_definition> defs;
-    defs.push_back(trip_saga(pay_deadline, car_policy));
+    defs.push_back(trip_saga(pay_deadline, car_policy, &outages));
     saga_fixture::start(bus, std::move(defs));
   }
 
@@ -162,6 +170,31 @@ BOOST_FIXTURE_TEST_CASE(events_are_routed_by_correlation_id_and_only_start_event
   BOOST_TEST(t1->processed.size() == 2u);  // its TripRequested and its Paid, nothing of t0 or t2
   BOOST_TEST((status_of(*t1, "Pay") == step_status::completed));
   BOOST_TEST(booked.size() == 6u);  // three bookings per trip
+}
+
+BOOST_FIXTURE_TEST_CASE(a_transient_failure_holds_the_checkpoint_and_the_events_after_it, trip_fixture) {
+  outages = 1000000;
+  start();
+  request("t1");
+  request("t2");
+  settle(100ms);
+  BOOST_TEST(outages < 1000000 - 2);  // delivered again and again
+  BOOST_TEST(manager->stats().delivery_errors >= 2u);
+  BOOST_TEST(!find("Trip-t1"));  // nothing saved
+  BOOST_TEST(!find("Trip-t2"));  // not delivered past the event that fails
+  std::optional<std::optional<mink::persistence::checkpoint>> cp;
+  checkpoints.async_load("saga:Trip", [&](error_code ec, std::optional<mink::persistence::checkpoint> c) {
+    BOOST_TEST(!ec);
+    cp = std::move(c);
+  });
+  BOOST_REQUIRE(run_until(ioc, [&] { return cp.has_value(); }));
+  BOOST_TEST(!cp->has_value());  // never moved
+
+  outages = 0;
+  BOOST_REQUIRE(wait_for_status("Trip-t2", saga_status::running));
+  BOOST_REQUIRE(wait_for_status("Trip-t1", saga_status::running));
+  BOOST_TEST(sagas.saves.front().saga_id == "Trip-t1");  // still in log order
+  BOOST_TEST(booked.size() == 6u);
 }
 
 BOOST_FIXTURE_TEST_CASE(state_is_saved_after_every_step_with_increasing_versions, trip_fixture) {
