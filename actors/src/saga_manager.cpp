@@ -108,57 +108,6 @@ asio::awaitable<void> saga_manager_core::read_loop() {
   }
 }
 
-asio::awaitable<bool> saga_manager_core::pump(const saga_definition& def, log_position& position) {
-  persistence::read_all_filter filter;
-  for (const auto& [type, action] : def.on_event) filter.event_types.push_back(type);
-  auto [ec, batch] =
-      co_await events.async_read_all(position, params.batch_size, std::move(filter), asio::as_tuple(asio::use_awaitable));
-  if (ec) {
-    count(&saga_manager_stats::delivery_errors);
-    co_await sleep(read_timer, params.retry_delay);
-    co_return false;
-  }
-  const log_position before = position;
-  bool failed = false;
-  for (const auto& e : batch.events) {
-    if (stopped) break;
-    std::string correlation;
-    try {
-      if (def.correlate) correlation = def.correlate(e);
-    } catch (const std::exception&) {
-      correlation.clear();  // an event the saga cannot read is not for it
-    }
-    if (!correlation.empty()) {
-      saga_delivery d;
-      d.definition = &def;
-      d.saga_id = def.saga_id(correlation);
-      d.correlation_id = std::move(correlation);
-      d.event = e;
-      auto delivered = co_await ask(std::move(d));
-      if (delivered) {
-        count(&saga_manager_stats::delivery_errors);
-        failed = true;
-        break;
-      }
-      count(&saga_manager_stats::events_delivered);
-    }
-    position = e.log();
-  }
-  // Only when the whole batch was handled: events the filter passed over are done too.
-  if (!failed && !stopped) position = std::max(position, batch.next);
-  if (position != before) {
-    persistence::checkpoint cp;
-    cp.projection = "saga:" + def.type;
-    cp.position = position;
-    // A checkpoint that fails to save only means redelivery after a restart; processed markers
-    // make that harmless.
-    auto [save_ec] = co_await checkpoints.async_save(std::move(cp), asio::as_tuple(asio::use_awaitable));
-    (void)save_ec;
-  }
-  if (failed) co_await sleep(read_timer, params.retry_delay);
-  co_return position != before;
-}
-
 void saga_manager_core::count(std::uint64_t saga_manager_stats::*field) {
   std::lock_guard lock(stats_mtx);
   ++(counters.*field);

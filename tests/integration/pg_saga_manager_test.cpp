@@ -252,6 +252,39 @@ BOOST_AUTO_TEST_CASE(a_restart_half_way_ends_with_every_effect_once) {
   });
 }
 
+// Many orders at once: sagas of one batch run concurrently (more of them than pooled connections),
+// and every order still gets each effect exactly once.
+BOOST_AUTO_TEST_CASE(many_orders_at_once_each_get_every_effect_once) {
+  pg_store_harness h(default_pool_params(4));
+  h.run([&]() -> asio::awaitable<void> {
+    process p(h, fast(5ms));
+    std::vector<std::string> ids;
+    for (int i = 0; i < 24; ++i) {
+      ids.push_back(new_order_id());
+      std::vector<std::string> skus{"LAPTOP-001"};
+      if (i % 3 == 1) skus.push_back("OOS-" + std::to_string(i));
+      co_await submit(p, ids.back(), skus, 1000);
+    }
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      const auto status = i % 3 == 1 ? saga_status::compensated : saga_status::running;
+      if (status == saga_status::running) co_await wait_for_count(h.store(), "Order-" + ids[i], "OrderShipped", 1);
+      co_await wait_for(h, ecommerce::fulfilment_saga_id(ids[i]), status);
+    }
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      const bool out_of_stock = i % 3 == 1;
+      const auto paid = co_await count_of(h.store(), "Payment-" + ids[i], "PaymentProcessed");
+      const auto refunded = co_await count_of(h.store(), "Payment-" + ids[i], "PaymentRefunded");
+      const auto shipped = co_await count_of(h.store(), "Order-" + ids[i], "OrderShipped");
+      const auto cancelled = co_await count_of(h.store(), "Order-" + ids[i], "OrderCancelled");
+      BOOST_TEST(paid == 1u);
+      BOOST_TEST(refunded == (out_of_stock ? 1u : 0u));
+      BOOST_TEST(shipped == (out_of_stock ? 0u : 1u));
+      BOOST_TEST(cancelled == (out_of_stock ? 1u : 0u));
+    }
+    co_await p.stop();
+  });
+}
+
 // The payment deadline survives a restart: the first process stops while the payment is pending
 // (its answer is lost with it); the second fires the deadline once and compensates.
 BOOST_AUTO_TEST_CASE(a_payment_deadline_survives_a_restart_and_fires_once) {

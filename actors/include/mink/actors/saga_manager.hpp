@@ -35,6 +35,8 @@ struct saga_manager_params {
   /// After a failed delivery (the database, a version conflict), wait this long and read again.
   std::chrono::milliseconds retry_delay{1000};
   std::size_t batch_size = 256;        ///< Events read per read_all.
+  /// Sagas handling events of one batch at once (each saga's own events one by one, in order).
+  std::size_t max_concurrent_sagas = 16;
   std::size_t deadline_batch = 64;     ///< Deadlines claimed at once.
   registry_params actors;              ///< The saga instances' registry.
   /// On PostgreSQL: the pool of the pg_saga_store and pg_deadline_store given to the manager.
