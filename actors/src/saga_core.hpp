@@ -8,6 +8,8 @@
 #include <mink/persistence/checkpoint_store.hpp>
 #include <mink/persistence/deadline_store.hpp>
 #include <mink/persistence/event_store.hpp>
+#include <mink/persistence/pg_deadline_store.hpp>
+#include <mink/persistence/pg_saga_store.hpp>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -19,6 +21,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <tuple>
 
 namespace mink {
 class command_bus;
@@ -47,6 +50,11 @@ struct saga_delivery {
   std::optional<recorded_event> event;
   std::optional<persistence::saga_deadline> deadline;
   bool retry = false;
+  /// Replaces the store for the handler's save (a save inside the deadline's claim transaction).
+  /// Completion as saga_store::async_save.
+  std::function<boost::asio::awaitable<std::tuple<boost::system::error_code, std::uint64_t>>(
+      persistence::saga_state s, std::uint64_t expected_version)>
+      handler_save;
 };
 
 /// Applies `d` to the instance: loads it, skips what it has processed, runs the handler, saves,
@@ -66,6 +74,11 @@ struct saga_manager_core : std::enable_shared_from_this<saga_manager_core> {
   /// Reads and delivers one batch for `def`; true if the reader moved.
   boost::asio::awaitable<bool> pump(const saga_definition& def, log_position& position);
   boost::asio::awaitable<bool> fire_deadlines();
+  /// fire_deadlines with claim and save in one transaction (params.pool and the pg stores).
+  boost::asio::awaitable<bool> fire_deadlines_in_transactions();
+  /// The delivery of `deadline`, or nullopt when no saga of ours has it. Errors: the store's.
+  boost::asio::awaitable<std::tuple<boost::system::error_code, std::optional<saga_delivery>>> deadline_delivery(
+      const persistence::saga_deadline& deadline);
   boost::asio::awaitable<boost::system::error_code> ask(saga_delivery d);
   boost::asio::awaitable<void> sleep(boost::asio::steady_timer& timer, std::chrono::steady_clock::duration d);
   const saga_definition* definition_of_saga(const std::string& saga_type) const;
@@ -80,6 +93,8 @@ struct saga_manager_core : std::enable_shared_from_this<saga_manager_core> {
   persistence::saga_store& sagas;
   persistence::checkpoint_store& checkpoints;
   saga_manager_params params;
+  persistence::pg_saga_store* pg_sagas = nullptr;          // both set: transactional deadlines
+  persistence::pg_deadline_store* pg_deadlines = nullptr;
   saga_services services;
   std::deque<saga_definition> definitions;  // stable addresses: deliveries point at them
   actor_registry<saga_actor> registry;

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <tuple>
 
 namespace mink::actors::detail {
 
@@ -48,10 +49,17 @@ saga_state new_instance(const saga_delivery& d) {
 
 /// Saves `s` as the next version of the instance; on failure forgets the cached state, so that
 /// the next delivery reloads whatever the store holds.
-asio::awaitable<error_code> save(persistence::saga_store& store, saga_actor& actor, saga_state& s) {
+asio::awaitable<error_code> save(persistence::saga_store& store, saga_actor& actor, saga_state& s,
+                                 const saga_delivery* via = nullptr) {
   const std::uint64_t expected = actor.state ? actor.state->version : 0;
   saga_state copy = s;
-  auto [ec, version] = co_await store.async_save(std::move(copy), expected, asio::as_tuple(asio::use_awaitable));
+  error_code ec;
+  std::uint64_t version = 0;
+  if (via && via->handler_save) {
+    std::tie(ec, version) = co_await via->handler_save(std::move(copy), expected);
+  } else {
+    std::tie(ec, version) = co_await store.async_save(std::move(copy), expected, asio::as_tuple(asio::use_awaitable));
+  }
   if (ec) {
     actor.loaded = false;
     actor.state.reset();
@@ -161,7 +169,7 @@ asio::awaitable<error_code> handle(saga_services& services, persistence::saga_st
       must_compensate = true;
     }
   }
-  if (auto ec = co_await save(store, actor, working)) co_return ec;
+  if (auto ec = co_await save(store, actor, working, &d)) co_return ec;
   if (must_compensate) co_return co_await compensate(services, store, actor, def);
   if (working.status == saga_status::completed || working.status == saga_status::failed)
     co_await cancel_deadlines(services, working.saga_id);

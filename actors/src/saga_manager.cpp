@@ -33,6 +33,8 @@ saga_manager_core::saga_manager_core(asio::any_io_executor executor, persistence
       registry(executor, p.actors, [](const std::string&) { return std::make_unique<saga_actor>(); }),
       read_timer(strand),
       deadline_timer(strand) {
+  pg_sagas = dynamic_cast<persistence::pg_saga_store*>(&saga_store);
+  pg_deadlines = dynamic_cast<persistence::pg_deadline_store*>(&deadlines);
   if (params.batch_size == 0) params.batch_size = 1;
   if (params.deadline_batch == 0) params.deadline_batch = 1;
 }
@@ -103,114 +105,6 @@ asio::awaitable<void> saga_manager_core::read_loop() {
     }
     if (moved || wake_pending.load()) continue;
     co_await sleep(read_timer, params.poll_interval);
-  }
-}
-
-asio::awaitable<bool> saga_manager_core::pump(const saga_definition& def, log_position& position) {
-  persistence::read_all_filter filter;
-  for (const auto& [type, action] : def.on_event) filter.event_types.push_back(type);
-  auto [ec, batch] =
-      co_await events.async_read_all(position, params.batch_size, std::move(filter), asio::as_tuple(asio::use_awaitable));
-  if (ec) {
-    count(&saga_manager_stats::delivery_errors);
-    co_await sleep(read_timer, params.retry_delay);
-    co_return false;
-  }
-  const log_position before = position;
-  bool failed = false;
-  for (const auto& e : batch.events) {
-    if (stopped) break;
-    std::string correlation;
-    try {
-      if (def.correlate) correlation = def.correlate(e);
-    } catch (const std::exception&) {
-      correlation.clear();  // an event the saga cannot read is not for it
-    }
-    if (!correlation.empty()) {
-      saga_delivery d;
-      d.definition = &def;
-      d.saga_id = def.saga_id(correlation);
-      d.correlation_id = std::move(correlation);
-      d.event = e;
-      auto delivered = co_await ask(std::move(d));
-      if (delivered) {
-        count(&saga_manager_stats::delivery_errors);
-        failed = true;
-        break;
-      }
-      count(&saga_manager_stats::events_delivered);
-    }
-    position = e.log();
-  }
-  // Only when the whole batch was handled: events the filter passed over are done too.
-  if (!failed && !stopped) position = std::max(position, batch.next);
-  if (position != before) {
-    persistence::checkpoint cp;
-    cp.projection = "saga:" + def.type;
-    cp.position = position;
-    // A checkpoint that fails to save only means redelivery after a restart; processed markers
-    // make that harmless.
-    auto [save_ec] = co_await checkpoints.async_save(std::move(cp), asio::as_tuple(asio::use_awaitable));
-    (void)save_ec;
-  }
-  if (failed) co_await sleep(read_timer, params.retry_delay);
-  co_return position != before;
-}
-
-asio::awaitable<bool> saga_manager_core::fire_deadlines() {
-  auto [ec, due] = co_await services.deadlines.async_claim_due(std::chrono::system_clock::now(),
-                                                                params.deadline_batch, asio::as_tuple(asio::use_awaitable));
-  if (ec) {
-    count(&saga_manager_stats::delivery_errors);
-    co_return false;
-  }
-  for (auto& deadline : due) {
-    // A claimed deadline is delivered until it is handled (or the manager stops): it fires once.
-    while (!stopped) {
-      std::string id = deadline.saga_id;
-      auto [find_ec, state] = co_await sagas.async_find(std::move(id), asio::as_tuple(asio::use_awaitable));
-      error_code delivered = find_ec;
-      if (!find_ec) {
-        const saga_definition* def = state ? definition_of_saga(state->saga_type) : nullptr;
-        if (!def) break;  // no such saga (any more), or not ours: nothing to wake
-        saga_delivery d;
-        d.definition = def;
-        d.saga_id = deadline.saga_id;
-        d.correlation_id = state->correlation_id;
-        d.deadline = deadline;
-        delivered = co_await ask(std::move(d));
-      }
-      if (!delivered) {
-        count(&saga_manager_stats::deadlines_fired);
-        break;
-      }
-      count(&saga_manager_stats::delivery_errors);
-      co_await sleep(deadline_timer, params.retry_delay);
-    }
-  }
-  co_return !due.empty();
-}
-
-asio::awaitable<void> saga_manager_core::deadline_loop() {
-  while (!stopped) {
-    deadline_wake_pending.store(false);
-    auto [ec, next] = co_await services.deadlines.async_next_due(asio::as_tuple(asio::use_awaitable));
-    if (stopped) break;
-    if (ec) {
-      count(&saga_manager_stats::delivery_errors);
-      co_await sleep(deadline_timer, params.retry_delay);
-      continue;
-    }
-    const auto now = std::chrono::system_clock::now();
-    if (next && *next <= now) {
-      co_await fire_deadlines();
-      continue;
-    }
-    if (deadline_wake_pending.load()) continue;
-    // Capped: a deadline scheduled by another process does not wake this one.
-    std::chrono::steady_clock::duration wait = params.poll_interval;
-    if (next) wait = std::min(wait, std::chrono::duration_cast<std::chrono::steady_clock::duration>(*next - now));
-    co_await sleep(deadline_timer, wait);
   }
 }
 

@@ -7,6 +7,9 @@
 #include <ecommerce/fulfilment/fulfilment_service.hpp>
 
 #include <mink/messaging/uuid.hpp>
+#include <mink/persistence/query_params.hpp>
+
+#include <boost/system/system_error.hpp>
 
 #include <boost/asio/steady_timer.hpp>
 
@@ -122,6 +125,46 @@ asio::awaitable<void> wait_for_count(mp::event_store& store, const std::string& 
 
 std::string new_order_id() { return "SG-" + mink::new_uuid(); }
 
+/// Unfired deadlines of `saga_id`, read on a connection of its own (so not the claimer's).
+asio::awaitable<std::int64_t> unfired_deadlines(pg_store_harness& h, const std::string& saga_id) {
+  auto [ec, r] = co_await h.fixture.pool.async_query(
+      "SELECT count(*) FROM mink_saga_deadlines WHERE saga_id = $1 AND fired_at IS NULL",
+      mp::query_params(saga_id), tuple_awaitable);
+  BOOST_REQUIRE(!ec);
+  auto n = r.get<std::int64_t>(0, 0);
+  BOOST_REQUIRE(n.has_value());
+  co_return *n;
+}
+
+/// Reminder: ReminderSet starts it; its one step waits for a deadline, whose handler fails with
+/// a transient error while `failing` is set, then completes the saga.
+mink::actors::saga_definition reminder_saga(const bool& failing, int& deadline_calls) {
+  mink::actors::saga_definition def;
+  def.type = "Reminder";
+  def.start_events = {"ReminderSet"};
+  def.correlate = [](const mink::recorded_event& e) { return std::string(e.data.at("id").as_string()); };
+  mink::actors::saga_step_definition wait;
+  wait.name = "Wait";
+  wait.run = [](mink::actors::saga_context& ctx) -> asio::awaitable<void> {
+    boost::json::object payload;
+    payload["why"] = "remind";
+    auto ec = co_await ctx.schedule_deadline(50ms, std::move(payload));
+    if (ec) throw boost::system::system_error(ec);
+  };
+  def.steps.push_back(std::move(wait));
+  def.on_event["ReminderSet"] = [](mink::actors::saga_context& ctx) -> asio::awaitable<void> {
+    co_await ctx.start_step("Wait");
+  };
+  def.on_deadline = [&failing, &deadline_calls](mink::actors::saga_context& ctx) -> asio::awaitable<void> {
+    ++deadline_calls;
+    if (failing) throw boost::system::system_error(make_error_code(mink::errc::timeout));
+    ctx.complete_step("Wait");
+    ctx.complete();
+    co_return;
+  };
+  return def;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(pg_saga_manager)
@@ -206,6 +249,137 @@ BOOST_AUTO_TEST_CASE(a_restart_half_way_ends_with_every_effect_once) {
     BOOST_TEST(n11 == 1u);
     const auto n12 = co_await count_of(h.store(), "Order-" + id, "OrderCancelled");
     BOOST_TEST(n12 == 0u);
+  });
+}
+
+// Many orders at once: sagas of one batch run concurrently (more of them than pooled connections),
+// and every order still gets each effect exactly once.
+BOOST_AUTO_TEST_CASE(many_orders_at_once_each_get_every_effect_once) {
+  pg_store_harness h(default_pool_params(4));
+  h.run([&]() -> asio::awaitable<void> {
+    process p(h, fast(5ms));
+    std::vector<std::string> ids;
+    for (int i = 0; i < 24; ++i) {
+      ids.push_back(new_order_id());
+      std::vector<std::string> skus{"LAPTOP-001"};
+      if (i % 3 == 1) skus.push_back("OOS-" + std::to_string(i));
+      co_await submit(p, ids.back(), skus, 1000);
+    }
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      const auto status = i % 3 == 1 ? saga_status::compensated : saga_status::running;
+      if (status == saga_status::running) co_await wait_for_count(h.store(), "Order-" + ids[i], "OrderShipped", 1);
+      co_await wait_for(h, ecommerce::fulfilment_saga_id(ids[i]), status);
+    }
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      const bool out_of_stock = i % 3 == 1;
+      const auto paid = co_await count_of(h.store(), "Payment-" + ids[i], "PaymentProcessed");
+      const auto refunded = co_await count_of(h.store(), "Payment-" + ids[i], "PaymentRefunded");
+      const auto shipped = co_await count_of(h.store(), "Order-" + ids[i], "OrderShipped");
+      const auto cancelled = co_await count_of(h.store(), "Order-" + ids[i], "OrderCancelled");
+      BOOST_TEST(paid == 1u);
+      BOOST_TEST(refunded == (out_of_stock ? 1u : 0u));
+      BOOST_TEST(shipped == (out_of_stock ? 0u : 1u));
+      BOOST_TEST(cancelled == (out_of_stock ? 1u : 0u));
+    }
+    co_await p.stop();
+  });
+}
+
+// The payment deadline survives a restart: the first process stops while the payment is pending
+// (its answer is lost with it); the second fires the deadline once and compensates.
+BOOST_AUTO_TEST_CASE(a_payment_deadline_survives_a_restart_and_fires_once) {
+  pg_store_harness h(default_pool_params(8));
+  h.run([&]() -> asio::awaitable<void> {
+    const auto id = new_order_id();
+    const auto saga_id = ecommerce::fulfilment_saga_id(id);
+    auto slow = fast(60s);
+    slow.payment_deadline = 300ms;
+    slow.manager.pool = &h.fixture.pool;
+    {
+      process first(h, slow);
+      const std::vector<std::string> skus{"LAPTOP-001"};
+      co_await submit(first, id, skus, 1000);
+      co_await wait_for(h, saga_id, saga_status::running);
+      co_await first.stop();  // before the deadline is due
+    }
+    auto s = co_await saga(h, saga_id);
+    BOOST_REQUIRE(s.has_value());
+    BOOST_TEST((s->status == saga_status::running));
+    {
+      process second(h, slow);
+      co_await wait_for(h, saga_id, saga_status::compensated);
+      asio::steady_timer tick(co_await asio::this_coro::executor);
+      tick.expires_after(300ms);
+      co_await tick.async_wait(tuple_awaitable);
+      BOOST_TEST(second.fulfilment.manager().stats().deadlines_fired == 1u);
+      co_await second.stop();
+    }
+    const auto cancelled = co_await count_of(h.store(), "Order-" + id, "OrderCancelled");
+    BOOST_TEST(cancelled == 1u);
+    const auto payments = co_await count_of(h.store(), "Payment-" + id, "PaymentProcessed");
+    BOOST_TEST(payments == 0u);
+    const auto due = co_await unfired_deadlines(h, saga_id);
+    BOOST_TEST(due == 0);
+    s = co_await saga(h, saga_id);
+    BOOST_TEST(s->steps[1].error == "payment timed out");
+  });
+}
+
+// With the pool, a deadline is claimed and handled in one transaction: while its handling fails,
+// the claim rolls back and the deadline stays due (and fires again); handled, it is fired once.
+BOOST_AUTO_TEST_CASE(a_deadline_is_claimed_and_handled_in_one_transaction) {
+  pg_store_harness h(default_pool_params(8));
+  h.run([&]() -> asio::awaitable<void> {
+    bool failing = true;
+    int deadline_calls = 0;
+    mink::command_bus bus(h.fixture.ioc.get_executor());
+    auto params = fast(5ms).manager;
+    params.pool = &h.fixture.pool;
+    mink::actors::saga_manager manager(h.fixture.ioc.get_executor(), h.store(), h.sagas(), h.deadlines(),
+                                       h.checkpoints(), bus, params);
+    BOOST_REQUIRE(!manager.add(reminder_saga(failing, deadline_calls)));
+    bool stopped = false;
+    manager.async_run([&](error_code ec) {
+      BOOST_TEST(!ec);
+      stopped = true;
+    });
+    const auto id = mink::new_uuid();
+    const auto saga_id = "Reminder-" + id;
+    std::vector<mink::event_data> set(1);
+    set[0].type = "ReminderSet";
+    set[0].data = {{"id", id}};
+    auto [append_ec, appended] = co_await h.store().async_append(saga_id, mink::expected_version::any(), std::move(set),
+                                                                 tuple_awaitable);
+    BOOST_REQUIRE(!append_ec);
+
+    asio::steady_timer tick(co_await asio::this_coro::executor);
+    for (int i = 0; i < 1000 && deadline_calls < 3; ++i) {
+      tick.expires_after(10ms);
+      co_await tick.async_wait(tuple_awaitable);
+    }
+    BOOST_REQUIRE(deadline_calls >= 3);  // delivered again and again: each claim rolled back
+    const auto due_while_failing = co_await unfired_deadlines(h, saga_id);
+    BOOST_TEST(due_while_failing == 1);
+    BOOST_TEST(manager.stats().deadlines_fired == 0u);
+
+    failing = false;
+    co_await wait_for(h, saga_id, saga_status::completed);
+    const auto calls = deadline_calls;
+    tick.expires_after(200ms);
+    co_await tick.async_wait(tuple_awaitable);
+    BOOST_TEST(deadline_calls == calls);  // fired once it was handled, never again
+    BOOST_TEST(manager.stats().deadlines_fired == 1u);
+    const auto due_after = co_await unfired_deadlines(h, saga_id);
+    BOOST_TEST(due_after == 0);
+    auto s = co_await saga(h, saga_id);
+    BOOST_TEST(s->processed.size() == 2u);  // ReminderSet and the deadline
+
+    manager.cancel();
+    for (int i = 0; i < 500 && !stopped; ++i) {
+      tick.expires_after(10ms);
+      co_await tick.async_wait(tuple_awaitable);
+    }
+    BOOST_REQUIRE(stopped);
   });
 }
 

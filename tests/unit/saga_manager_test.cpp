@@ -6,9 +6,11 @@
 #include <mink/messaging/uuid.hpp>
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/system/system_error.hpp>
 
 #include <algorithm>
 #include <set>
+#include <thread>
 
 using namespace saga_test;
 using mink::actors::saga_context;
@@ -32,30 +34,38 @@ const std::vector<std::string> booking_steps{"Flight", "Hotel", "Car"};
 
 std::string trip_of(saga_context& ctx) { return std::string(ctx.data().at("trip_id").as_string()); }
 
-/// Trip: TripRequested starts it and books Flight, Hotel and Car in turn (a refused booking fails
-/// its step); then Pay waits for Paid, with a deadline; Paid completes the saga.
-saga_definition trip_saga(std::chrono::milliseconds pay_deadline) {
+/// Trip: TripRequested starts it and books Flight, Hotel and Car in turn, each step starting the
+/// next (a refused booking fails its step); then Pay waits for Paid, with a deadline; Paid
+/// completes the saga.
+/// While `*outages` > 0, TripRequested of trip t1 fails with a transient error (and counts down).
+saga_definition trip_saga(std::chrono::milliseconds pay_deadline,
+                          mink::actors::step_failure_policy car_policy = mink::actors::step_failure_policy::compensate,
+                          int* outages = nullptr) {
   saga_definition def;
   def.type = "Trip";
   def.start_events = {"TripRequested"};
   def.correlate = [](const mink::recorded_event& e) { return std::string(e.data.at("trip_id").as_string()); };
-  for (const auto& name : booking_steps) {
+  for (std::size_t i = 0; i < booking_steps.size(); ++i) {
+    const std::string name = booking_steps[i];
+    const std::string next = i + 1 < booking_steps.size() ? booking_steps[i + 1] : "Pay";
     saga_step_definition step;
     step.name = name;
-    step.run = [name](saga_context& ctx) -> asio::awaitable<void> {
+    step.run = [name, next](saga_context& ctx) -> asio::awaitable<void> {
       auto env = mink::make_envelope(book{trip_of(ctx), name});
       auto out = co_await ctx.dispatch(name, std::move(env));
       if (out.ec) {
         ctx.fail_step(name, "refused");
-      } else {
-        ctx.complete_step(name);
+        co_return;
       }
+      ctx.complete_step(name);
+      co_await ctx.start_step(next);
     };
     step.compensate = [name](saga_context& ctx) -> asio::awaitable<error_code> {
       auto env = mink::make_envelope(book{trip_of(ctx), "undo-" + name});
       auto out = co_await ctx.dispatch("undo-" + name, std::move(env));
       co_return out.ec;
     };
+    if (name == "Car") step.on_failure = car_policy;
     def.steps.push_back(std::move(step));
   }
   saga_step_definition pay;
@@ -68,13 +78,13 @@ saga_definition trip_saga(std::chrono::milliseconds pay_deadline) {
   };
   def.steps.push_back(std::move(pay));
 
-  def.on_event["TripRequested"] = [](saga_context& ctx) -> asio::awaitable<void> {
-    ctx.data()["trip_id"] = ctx.correlation_id();
-    for (const auto& name : booking_steps) {
-      co_await ctx.start_step(name);
-      if (ctx.step_status(name) != step_status::completed) co_return;
+  def.on_event["TripRequested"] = [outages](saga_context& ctx) -> asio::awaitable<void> {
+    if (outages && *outages > 0 && ctx.correlation_id() == "t1") {
+      --*outages;
+      throw boost::system::system_error(make_error_code(mink::errc::timeout));
     }
-    co_await ctx.start_step("Pay");
+    ctx.data()["trip_id"] = ctx.correlation_id();
+    co_await ctx.start_step("Flight");  // each booking starts the next: Hotel, Car, then Pay
   };
   def.on_event["Paid"] = [](saga_context& ctx) -> asio::awaitable<void> {
     if (!ctx.is_running("Pay")) co_return;
@@ -94,6 +104,7 @@ struct trip_fixture : saga_fixture {
   mink::command_bus bus{ioc.get_executor()};
   std::vector<std::pair<std::string, std::string>> booked;  // (command id, what), in order
   std::set<std::string> refused;                            // what the booking service refuses
+  int outages = 0;                                          // TripRequested handlings to fail
 
   trip_fixture() {
     bus.register_handler<book>([this](const mink::command_envelope& env) -> asio::awaitable<mink::dispatch_outcome> {
@@ -106,9 +117,10 @@ struct trip_fixture : saga_fixture {
   }
   ~trip_fixture() { stop(); }
 
-  void start(std::chrono::milliseconds pay_deadline = 60s) {
+  void start(std::chrono::milliseconds pay_deadline = 60s,
+             mink::actors::step_failure_policy car_policy = mink::actors::step_failure_policy::compensate) {
     std::vector<saga_definition> defs;
-    defs.push_back(trip_saga(pay_deadline));
+    defs.push_back(trip_saga(pay_deadline, car_policy, &outages));
     saga_fixture::start(bus, std::move(defs));
   }
 
@@ -158,6 +170,32 @@ BOOST_FIXTURE_TEST_CASE(events_are_routed_by_correlation_id_and_only_start_event
   BOOST_TEST(t1->processed.size() == 2u);  // its TripRequested and its Paid, nothing of t0 or t2
   BOOST_TEST((status_of(*t1, "Pay") == step_status::completed));
   BOOST_TEST(booked.size() == 6u);  // three bookings per trip
+}
+
+BOOST_FIXTURE_TEST_CASE(a_transient_failure_holds_the_checkpoint_and_that_sagas_later_events, trip_fixture) {
+  outages = 1000000;
+  start();
+  request("t1");
+  request("t2");
+  paid("t1");
+  settle(100ms);
+  BOOST_TEST(outages < 1000000 - 2);  // delivered again and again
+  BOOST_TEST(manager->stats().delivery_errors >= 2u);
+  BOOST_TEST(!find("Trip-t1"));  // nothing saved, and its Paid not handled before its start
+  BOOST_REQUIRE(find("Trip-t2"));  // another saga does not wait
+  BOOST_TEST(find("Trip-t2")->version == 1u);  // and is not handled twice for the redeliveries
+  std::optional<std::optional<mink::persistence::checkpoint>> cp;
+  checkpoints.async_load("saga:Trip", [&](error_code ec, std::optional<mink::persistence::checkpoint> c) {
+    BOOST_TEST(!ec);
+    cp = std::move(c);
+  });
+  BOOST_REQUIRE(run_until(ioc, [&] { return cp.has_value(); }));
+  BOOST_TEST(!cp->has_value());  // never moved past the failing event
+
+  outages = 0;
+  BOOST_REQUIRE(wait_for_status("Trip-t1", saga_status::completed));  // TripRequested, then Paid
+  BOOST_TEST(find("Trip-t2")->version == 1u);
+  BOOST_TEST(booked.size() == 6u);
 }
 
 BOOST_FIXTURE_TEST_CASE(state_is_saved_after_every_step_with_increasing_versions, trip_fixture) {
@@ -262,6 +300,33 @@ BOOST_FIXTURE_TEST_CASE(a_failed_compensation_fails_the_saga_and_retry_resumes_i
   BOOST_TEST((*missing == mink::errc::saga_not_found));
 }
 
+BOOST_FIXTURE_TEST_CASE(a_step_that_fails_the_saga_is_run_again_by_retry, trip_fixture) {
+  refused.insert("Car");
+  start(60s, mink::actors::step_failure_policy::fail_saga);
+  request("t1");
+  BOOST_REQUIRE(wait_for_status("Trip-t1", saga_status::failed));
+  settle(30ms);
+  auto s = find("Trip-t1");
+  BOOST_TEST((status_of(*s, "Car") == step_status::failed));
+  BOOST_TEST((status_of(*s, "Hotel") == step_status::completed));  // not compensated
+  BOOST_TEST((what_was_booked() == std::vector<std::string>{"Flight", "Hotel", "Car"}));
+
+  refused.clear();
+  std::optional<error_code> retried;
+  manager->async_retry("Trip-t1", [&](error_code ec) { retried = ec; });
+  BOOST_TEST(!retried.has_value());  // never inline
+  BOOST_REQUIRE(run_until(ioc, [&] { return retried.has_value(); }));
+  BOOST_TEST(!*retried);
+  s = find("Trip-t1");
+  BOOST_TEST((s->status == saga_status::running));
+  BOOST_TEST((status_of(*s, "Car") == step_status::completed));
+  BOOST_TEST((status_of(*s, "Pay") == step_status::running));  // and on from there
+  BOOST_TEST((what_was_booked() == std::vector<std::string>{"Flight", "Hotel", "Car", "Car"}));
+  BOOST_TEST(booked[2].first == booked[3].first);  // the same command id: a replay to an idempotency stage
+  paid("t1");
+  BOOST_REQUIRE(wait_for_status("Trip-t1", saga_status::completed));
+}
+
 BOOST_FIXTURE_TEST_CASE(a_deadline_fires_once_and_fails_its_step, trip_fixture) {
   start(30ms);
   request("t1");
@@ -330,6 +395,21 @@ BOOST_FIXTURE_TEST_CASE(queries_and_counts_go_through_the_store, trip_fixture) {
   BOOST_REQUIRE(run_until(ioc, [&] { return by_correlation.has_value(); }));
   BOOST_REQUIRE(by_correlation->size() == 1u);
   BOOST_TEST((*by_correlation)[0].saga_id == "Trip-t2");
+}
+
+BOOST_FIXTURE_TEST_CASE(wake_reads_at_once_instead_of_at_the_next_poll_and_coalesces, trip_fixture) {
+  manager_params.poll_interval = 10s;
+  start();
+  settle(30ms);  // the log was read (empty); the next poll is 10 s away
+  request("t1");
+  settle(100ms);
+  BOOST_TEST(!find("Trip-t1"));
+  std::thread other([this] {
+    for (int i = 0; i < 100; ++i) manager->wake();
+  });
+  other.join();
+  BOOST_REQUIRE(wait_for_status("Trip-t1", saga_status::running, 1000ms));
+  BOOST_TEST(manager->stats().wakes == 1u);  // a hundred wakes before the manager ran: one read
 }
 
 BOOST_AUTO_TEST_CASE(definitions_are_checked_when_added) {

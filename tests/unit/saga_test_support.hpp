@@ -75,6 +75,7 @@ struct saga_fixture {
   mink::persistence::memory_checkpoint_store checkpoints{ioc.get_executor()};
   std::unique_ptr<mink::actors::saga_manager> manager;
   bool running = false;
+  mink::actors::saga_manager_params manager_params = fast();  ///< For the next start().
 
   static mink::actors::saga_manager_params fast() {
     mink::actors::saga_manager_params p;
@@ -86,7 +87,7 @@ struct saga_fixture {
   /// A fresh manager with `defs`, running.
   void start(mink::command_bus& bus, std::vector<mink::actors::saga_definition> defs) {
     manager = std::make_unique<mink::actors::saga_manager>(ioc.get_executor(), events, sagas, deadlines, checkpoints,
-                                                           bus, fast());
+                                                           bus, manager_params);
     for (auto& d : defs) BOOST_REQUIRE(!manager->add(std::move(d)));
     running = true;
     manager->async_run([this](error_code ec) {

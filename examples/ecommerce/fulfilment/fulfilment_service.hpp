@@ -28,7 +28,9 @@ class order_service;
 struct fulfilment_params {
   payment_params payment;                              ///< Latency, decline limit (10,000.00).
   std::chrono::milliseconds payment_deadline{30000};  ///< An unanswered payment fails after this.
-  mink::actors::saga_manager_params manager;          ///< Poll interval (1 s) ...
+  /// Poll interval (1 s) ...; on PostgreSQL set manager.pool to the stores' pool (deadlines are
+  /// then claimed and handled in one transaction).
+  mink::actors::saga_manager_params manager;
 };
 
 /// Owns the services and the saga manager. Everything passed in must outlive it; let async_run

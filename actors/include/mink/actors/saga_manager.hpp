@@ -24,6 +24,7 @@ namespace mink::persistence {
 class event_store;
 class deadline_store;
 class checkpoint_store;
+class connection_pool;
 }  // namespace mink::persistence
 
 namespace mink::actors {
@@ -34,8 +35,15 @@ struct saga_manager_params {
   /// After a failed delivery (the database, a version conflict), wait this long and read again.
   std::chrono::milliseconds retry_delay{1000};
   std::size_t batch_size = 256;        ///< Events read per read_all.
+  /// Sagas handling events of one batch at once (each saga's own events one by one, in order).
+  std::size_t max_concurrent_sagas = 16;
   std::size_t deadline_batch = 64;     ///< Deadlines claimed at once.
   registry_params actors;              ///< The saga instances' registry.
+  /// On PostgreSQL: the pool of the pg_saga_store and pg_deadline_store given to the manager.
+  /// Each deadline is then claimed and the state its handler produces saved in one transaction,
+  /// so a crash (or a failed delivery) between the two leaves the deadline due: it fires again.
+  /// Null, or other stores: claim, then deliver until delivered (a crash in between loses it).
+  persistence::connection_pool* pool = nullptr;
 };
 
 struct saga_manager_stats {
