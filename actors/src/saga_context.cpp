@@ -1,5 +1,6 @@
 #include "saga_core.hpp"
 
+#include <mink/messaging/fail_point.hpp>
 #include <mink/messaging/command_bus.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -106,6 +107,8 @@ asio::awaitable<dispatch_outcome> saga_context::dispatch(std::string_view key, c
   env.options.correlation_id = state_.correlation_id;
   if (event_) env.options.causation_id = event_->event_id;
   auto [ec, result] = co_await services_.bus.async_dispatch(std::move(env), asio::as_tuple(asio::use_awaitable));
+  // Crash tests: the step's command has had its effect, the saga's state is not saved yet.
+  fail_point("saga.after_command");
   dispatch_outcome out;
   out.ec = ec;
   out.result = std::move(result);

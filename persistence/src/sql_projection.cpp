@@ -1,6 +1,8 @@
 // sql_projection: batches, the rebuild's shadow table and its swap, inline application.
 #include <mink/persistence/sql_projection.hpp>
 
+#include <mink/messaging/fail_point.hpp>
+
 #include "spawn_op.hpp"
 
 #include <mink/messaging/errc.hpp>
@@ -130,6 +132,8 @@ void sql_projection::do_apply(projection_target target, std::vector<recorded_eve
           co_await roll_back(tx);
           co_return apply_tuple{e3, apply_result{}};
         }
+        // Crash tests: the batch's rows and checkpoint written, not committed.
+        fail_point("projection.mid_batch");
         auto [e4] = co_await tx.async_commit(tuple_awaitable);
         co_return apply_tuple{e4, apply_result{}};
       },

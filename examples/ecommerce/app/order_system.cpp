@@ -78,6 +78,8 @@ order_system::order_system(asio::any_io_executor ex, mp::connection_pool& pool, 
     throw std::logic_error("adding the order-summary projection: " + ec.message());
   }
   if (params_.fulfilment == fulfilment_mode::automatic) {
+    // On PostgreSQL a deadline's claim and the saga's change commit together (fires once).
+    params_.fulfilment_settings.manager.pool = &pool;
     fulfilment_ = std::make_unique<fulfilment_service>(ex, stores_->events, stores_->sagas, stores_->deadlines,
                                                        stores_->checkpoints, *orders_, params_.fulfilment_settings);
   }
