@@ -74,51 +74,11 @@ void print_usage(std::ostream& out, const char* argv0) {
       << "  -h, --help           this text\n";
 }
 
-// Takes --callers, --idle-actors and --breakdown ("--name N" or "--name=N") out of argv, leaving the rest to
-// bench_main. False, with a message, on a bad value.
+// Takes --callers, --idle-actors and --breakdown out of argv, leaving the rest to bench_main.
 bool take_extra_options(int& argc, char** argv) {
-  struct known {
-    std::string_view name;
-    std::size_t* target;
-    std::size_t max;
-  };
-  const known names[] = {{"--callers", &extra.callers, 100000}, {"--idle-actors", &extra.idle_actors, 10000000}};
-  int out = 1;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    if (arg == "--breakdown") {
-      extra.breakdown = true;
-      continue;
-    }
-    const known* hit = nullptr;
-    std::string value;
-    for (const auto& k : names) {
-      if (arg == k.name && i + 1 < argc) {
-        hit = &k;
-        value = argv[++i];
-      } else if (arg.size() > k.name.size() && arg.starts_with(k.name) && arg[k.name.size()] == '=') {
-        hit = &k;
-        value = std::string(arg.substr(k.name.size() + 1));
-      }
-      if (hit) break;
-    }
-    if (!hit) {
-      argv[out++] = argv[i];
-      continue;
-    }
-    char* end = nullptr;
-    errno = 0;
-    const unsigned long long n = std::strtoull(value.c_str(), &end, 10);
-    if (errno != 0 || end == value.c_str() || *end != '\0' || value[0] == '-' || n == 0 || n > hit->max) {
-      std::cerr << argv[0] << ": " << hit->name << " wants a whole number in [1, " << hit->max << "], got \""
-                << value << "\"\n";
-      return false;
-    }
-    *hit->target = static_cast<std::size_t>(n);
-  }
-  argc = out;
-  argv[argc] = nullptr;
-  return true;
+  const count_option counts[] = {{"--callers", &extra.callers, 100000}, {"--idle-actors", &extra.idle_actors, 10000000}};
+  const std::pair<std::string_view, bool*> flags[] = {{"--breakdown", &extra.breakdown}};
+  return take_count_options(argc, argv, counts, flags);
 }
 
 void print_idle(const idle_figures& f) {

@@ -73,49 +73,13 @@ void print_usage(std::ostream& out, const char* argv0) {
       << "  -h, --help           this text\n";
 }
 
-// Takes the options only this program has out of argv ("--name N" or "--name=N").
+// Takes the options only this program has out of argv, leaving the rest to bench_main.
 bool take_extra_options(int& argc, char** argv) {
-  struct known {
-    std::string_view name;
-    std::size_t* target;
-    std::size_t max;
-  };
-  const known names[] = {{"--events", &extra.events, 100'000'000},
-                         {"--batch", &extra.batch, 100'000},
-                         {"--callers", &extra.callers, 10'000},
-                         {"--pace-ms", &extra.pace_ms, 60'000}};
-  int out = 1;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    const known* hit = nullptr;
-    std::string value;
-    for (const auto& k : names) {
-      if (arg == k.name && i + 1 < argc) {
-        hit = &k;
-        value = argv[++i];
-      } else if (arg.size() > k.name.size() && arg.starts_with(k.name) && arg[k.name.size()] == '=') {
-        hit = &k;
-        value = std::string(arg.substr(k.name.size() + 1));
-      }
-      if (hit) break;
-    }
-    if (!hit) {
-      argv[out++] = argv[i];
-      continue;
-    }
-    char* end = nullptr;
-    errno = 0;
-    const unsigned long long n = std::strtoull(value.c_str(), &end, 10);
-    if (errno != 0 || end == value.c_str() || *end != '\0' || value[0] == '-' || n == 0 || n > hit->max) {
-      std::cerr << argv[0] << ": " << hit->name << " wants a whole number in [1, " << hit->max << "], got \"" << value
-                << "\"\n";
-      return false;
-    }
-    *hit->target = static_cast<std::size_t>(n);
-  }
-  argc = out;
-  argv[argc] = nullptr;
-  return true;
+  const count_option counts[] = {{"--events", &extra.events, 100'000'000},
+                                 {"--batch", &extra.batch, 100'000},
+                                 {"--callers", &extra.callers, 10'000},
+                                 {"--pace-ms", &extra.pace_ms, 60'000}};
+  return take_count_options(argc, argv, counts);
 }
 
 void print_replay(const char* name, const replay_figures& f) {

@@ -3,6 +3,7 @@
 
 #include "bench_support.hpp"
 #include "pg_sync.hpp"
+#include "pool_run.hpp"
 
 #include <ecommerce/read_model/order_summary_projection.hpp>
 
@@ -12,9 +13,7 @@
 #include <mink/persistence/pg_event_store.hpp>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <stdexcept>
@@ -45,70 +44,48 @@ replay_figures run_projection_rebuild(const std::string& conninfo, const std::st
   const std::string name = "bench_" + table;
   const log_position head = log_head(conninfo);
 
-  asio::io_context ioc;
-  mp::pool_params pp;
-  pp.connection_string = conninfo;
-  pp.max_size = 4;
-  mp::connection_pool pool(ioc.get_executor(), pp);
-  pool.async_run([](error_code) {});
-  mp::pg_event_store events(pool);
-  auto projection = ecommerce::make_order_summary_projection(pool, table, name);
-  actors::projection_runner_params rp;
-  rp.batch_size = batch;
-  actors::projection_runner runner(ioc.get_executor(), events, rp);
-  if (auto ec = runner.add(*projection)) throw std::runtime_error("rebuild: add: " + ec.message());
-
   replay_figures f;
-  std::string failure;
-  asio::co_spawn(
-      ioc,
-      [&]() -> asio::awaitable<void> {
-        constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
-        // The live model "caught up" with an empty table: only the rebuild replays the log.
-        mp::pg_checkpoint_store checkpoints(pool);
-        mp::checkpoint at_head;
-        at_head.projection = name;
-        at_head.position = head;
-        auto [save_ec] = co_await checkpoints.async_save(at_head, tuple_awaitable);
-        if (save_ec) {
-          failure = "saving the checkpoint: " + save_ec.message();
-          co_return;
+  run_with_pool(conninfo, 4, "rebuild", [&](mp::connection_pool& pool) -> asio::awaitable<std::string> {
+    constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+    mp::pg_event_store events(pool);
+    auto projection = ecommerce::make_order_summary_projection(pool, table, name);
+    actors::projection_runner_params rp;
+    rp.batch_size = batch;
+    actors::projection_runner runner(co_await asio::this_coro::executor, events, rp);
+    if (auto ec = runner.add(*projection)) co_return "add: " + ec.message();
+    // The live model "caught up" with an empty table: only the rebuild replays the log.
+    mp::pg_checkpoint_store checkpoints(pool);
+    mp::checkpoint at_head;
+    at_head.projection = name;
+    at_head.position = head;
+    auto [save_ec] = co_await checkpoints.async_save(at_head, tuple_awaitable);
+    if (save_ec) co_return "saving the checkpoint: " + save_ec.message();
+
+    bool run_done = false;
+    runner.async_run([&](error_code) { run_done = true; });
+    std::string failure;
+    const auto started = clock::now();
+    if (auto ec = runner.start_rebuild(name)) {
+      failure = "start_rebuild: " + ec.message();
+    } else {
+      // Rebuilding until the swap has committed (then it runs live again); at most ten minutes.
+      bool seen_rebuilding = false;
+      auto swapped = [&] {
+        auto s = runner.status(name);
+        if (!s || s->fault) {
+          failure = s ? "faulted: " + s->fault->message : "no status";
+          return true;
         }
-        bool run_done = false;
-        runner.async_run([&](error_code) { run_done = true; });
-        asio::steady_timer tick(ioc);
-        const auto started = clock::now();
-        if (auto ec = runner.start_rebuild(name)) {
-          failure = "start_rebuild: " + ec.message();
-        } else {
-          // Rebuilding until the swap; bounded by ten minutes.
-          bool seen_rebuilding = false;
-          for (int i = 0; i < 60'000; ++i) {
-            tick.expires_after(std::chrono::milliseconds(10));
-            co_await tick.async_wait(tuple_awaitable);
-            auto s = runner.status(name);
-            if (!s || s->fault) {
-              failure = s ? "faulted: " + s->fault->message : "no status";
-              break;
-            }
-            if (s->state == actors::projection_state::rebuilding) seen_rebuilding = true;
-            if (seen_rebuilding && s->state == actors::projection_state::running) break;
-          }
-          f.seconds = std::chrono::duration<double>(clock::now() - started).count();
-        }
-        runner.cancel();
-        while (!run_done) {
-          tick.expires_after(std::chrono::milliseconds(10));
-          co_await tick.async_wait(tuple_awaitable);
-        }
-        pool.cancel();
-      },
-      [&](std::exception_ptr e) {
-        if (e) failure = "exception";
-        pool.cancel();
-      });
-  ioc.run();
-  if (!failure.empty()) throw std::runtime_error("rebuild: " + failure);
+        if (s->state == actors::projection_state::rebuilding) seen_rebuilding = true;
+        return seen_rebuilding && s->state == actors::projection_state::running;
+      };
+      if (!co_await poll_until(swapped, std::chrono::minutes(10))) failure = "did not finish in ten minutes";
+      f.seconds = std::chrono::duration<double>(clock::now() - started).count();
+    }
+    runner.cancel();
+    co_await poll_until([&] { return run_done; }, std::chrono::minutes(1));
+    co_return failure;
+  });
 
   auto conn = connect(conninfo, "rebuild count");
   auto count = exec_checked(conn.get(), ("SELECT count(*) FROM " + table).c_str(), PGRES_TUPLES_OK, "rebuild count");

@@ -3,6 +3,7 @@
 
 #include "append_phase.hpp"
 #include "bench_support.hpp"
+#include "pool_run.hpp"
 
 #include <ecommerce/app/order_system.hpp>
 
@@ -11,8 +12,8 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
@@ -99,58 +100,31 @@ asio::awaitable<void> caller(ecommerce::order_system& system, std::size_t index,
 }  // namespace
 
 visibility_figures run_visibility(const std::string& conninfo, double seconds, std::size_t callers, int pace_ms) {
-  asio::io_context ioc;
-  mp::pool_params pp;
-  pp.connection_string = conninfo;
-  pp.max_size = 16;
-  mp::connection_pool pool(ioc.get_executor(), pp);
-  pool.async_run([](error_code) {});
-  ecommerce::order_system_params params;
-  params.fulfilment = ecommerce::fulfilment_mode::manual;
-  auto system = std::make_unique<ecommerce::order_system>(ioc.get_executor(), pool, params);
   auto counts = std::make_shared<shared_counts>();
-  std::string failure;
+  run_with_pool(conninfo, 16, "visibility", [&](mp::connection_pool& pool) -> asio::awaitable<std::string> {
+    auto ex = co_await asio::this_coro::executor;
+    ecommerce::order_system_params params;
+    params.fulfilment = ecommerce::fulfilment_mode::manual;
+    ecommerce::order_system system(ex, pool, params);
+    auto [start_ec] = co_await system.async_start(tuple_awaitable);
+    if (start_ec) co_return "start: " + start_ec.message();
+    bool run_done = false;
+    system.async_run([&](error_code) { run_done = true; });
+    counts->measure_from = clock::now() + warmup_time;
+    counts->until = counts->measure_from + to_duration(seconds);
+    std::size_t finished = 0;
+    for (std::size_t i = 0; i < callers; ++i) {
+      asio::co_spawn(ex, caller(system, i, pace_ms, counts), [&](std::exception_ptr) { ++finished; });
+    }
+    co_await poll_until([&] { return finished == callers; }, std::chrono::hours(24));
+    // Let the last visibility waits end (each is bounded by the read-your-writes timeout).
+    co_await poll_until([] { return false; }, std::chrono::milliseconds(500));
+    system.cancel();
+    co_await poll_until([&] { return run_done; }, std::chrono::minutes(1));
+    co_return std::string();
+  });
+
   visibility_figures f;
-
-  asio::co_spawn(
-      ioc,
-      [&]() -> asio::awaitable<void> {
-        auto [start_ec] = co_await system->async_start(tuple_awaitable);
-        if (start_ec) {
-          failure = "start: " + start_ec.message();
-          co_return;
-        }
-        bool run_done = false;
-        system->async_run([&](error_code) { run_done = true; });
-        counts->measure_from = clock::now() + warmup_time;
-        counts->until = counts->measure_from + to_duration(seconds);
-        auto ex = co_await asio::this_coro::executor;
-        std::size_t finished = 0;
-        for (std::size_t i = 0; i < callers; ++i) {
-          asio::co_spawn(ex, caller(*system, i, pace_ms, counts), [&](std::exception_ptr) { ++finished; });
-        }
-        asio::steady_timer tick(ex);
-        while (finished < callers) {
-          tick.expires_after(std::chrono::milliseconds(10));
-          co_await tick.async_wait(tuple_awaitable);
-        }
-        // Let the last visibility waits end (each is bounded by the read-your-writes timeout).
-        tick.expires_after(std::chrono::milliseconds(500));
-        co_await tick.async_wait(tuple_awaitable);
-        system->cancel();
-        while (!run_done) {
-          tick.expires_after(std::chrono::milliseconds(10));
-          co_await tick.async_wait(tuple_awaitable);
-        }
-        pool.cancel();
-      },
-      [&](std::exception_ptr e) {
-        if (e) failure = "exception";
-        pool.cancel();
-      });
-  ioc.run();
-  if (!failure.empty()) throw std::runtime_error("visibility: " + failure);
-
   std::sort(counts->delays_ns.begin(), counts->delays_ns.end());
   f.commands = counts->commands;
   f.samples = counts->delays_ns.size();

@@ -175,4 +175,48 @@ int bench_main(int argc, char** argv, double default_seconds, void (*print_usage
 
 double ratio(double numerator, double denominator) { return denominator > 0 ? numerator / denominator : 0.0; }
 
+bool take_count_options(int& argc, char** argv, std::span<const count_option> options,
+                        std::span<const std::pair<std::string_view, bool*>> flags) {
+  int out = 1;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    bool* flag = nullptr;
+    for (const auto& [name, target] : flags) {
+      if (arg == name) flag = target;
+    }
+    if (flag) {
+      *flag = true;
+      continue;
+    }
+    const count_option* hit = nullptr;
+    std::string value;
+    for (const auto& k : options) {
+      if (arg == k.name && i + 1 < argc) {
+        hit = &k;
+        value = argv[++i];
+      } else if (arg.size() > k.name.size() && arg.starts_with(k.name) && arg[k.name.size()] == '=') {
+        hit = &k;
+        value = std::string(arg.substr(k.name.size() + 1));
+      }
+      if (hit) break;
+    }
+    if (!hit) {
+      argv[out++] = argv[i];
+      continue;
+    }
+    char* end = nullptr;
+    errno = 0;
+    const unsigned long long n = std::strtoull(value.c_str(), &end, 10);
+    if (errno != 0 || end == value.c_str() || *end != '\0' || value[0] == '-' || n == 0 || n > hit->max) {
+      std::cerr << argv[0] << ": " << hit->name << " wants a whole number in [1, " << hit->max << "], got \"" << value
+                << "\"\n";
+      return false;
+    }
+    *hit->target = static_cast<std::size_t>(n);
+  }
+  argc = out;
+  argv[argc] = nullptr;
+  return true;
+}
+
 }  // namespace mink::bench

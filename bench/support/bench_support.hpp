@@ -11,7 +11,10 @@
 #include <memory>
 #include <stdexcept>
 #include <ostream>
+#include <span>
 #include <string>
+#include <string_view>
+#include <utility>
 
 namespace mink::bench {
 
@@ -98,6 +101,18 @@ class bench_server {
   std::unique_ptr<persistence::embedded_postgres> postgres_;
   std::string conninfo_;
 };
+
+/// An option of one program taking a whole number: "--name N" or "--name=N", in [1, max].
+struct count_option {
+  std::string_view name;
+  std::size_t* target;
+  std::size_t max;
+};
+
+/// Takes every `options` entry (and each flag of `flags`, which sets its bool) out of argv,
+/// leaving the rest for bench_main. False, with a message on stderr, on a bad value.
+bool take_count_options(int& argc, char** argv, std::span<const count_option> options,
+                        std::span<const std::pair<std::string_view, bool*>> flags = {});
 
 /// numerator / denominator, 0 when the denominator is not positive (a ratio of two rates).
 double ratio(double numerator, double denominator);

@@ -1,7 +1,7 @@
 #include <mink/persistence/connection_pool.hpp>
 
 #include "pool_core.hpp"
-#include "spawn_op.hpp"
+#include <mink/persistence/detail/spawn_op.hpp>
 
 #include <boost/asio/dispatch.hpp>
 

@@ -1,8 +1,8 @@
 // inline_projection_store: appends and read-model rows in one transaction.
 #include <mink/persistence/inline_projection_store.hpp>
 
-#include "post_completion.hpp"
-#include "spawn_op.hpp"
+#include <mink/persistence/detail/post_completion.hpp>
+#include <mink/persistence/detail/spawn_op.hpp>
 
 #include <mink/persistence/pg_error.hpp>
 

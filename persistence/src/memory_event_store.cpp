@@ -1,7 +1,7 @@
 #include <mink/persistence/memory_event_store.hpp>
 
 #include "append_record.hpp"
-#include "post_completion.hpp"
+#include <mink/persistence/detail/post_completion.hpp>
 
 #include <mink/messaging/errc.hpp>
 

@@ -2,7 +2,7 @@
 
 #include "pg_append_rows.hpp"
 #include "pg_event_rows.hpp"
-#include "post_completion.hpp"
+#include <mink/persistence/detail/post_completion.hpp>
 #include "report_exception.hpp"
 
 #include <mink/messaging/errc.hpp>

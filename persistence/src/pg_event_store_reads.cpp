@@ -2,8 +2,8 @@
 #include <mink/persistence/pg_event_store.hpp>
 
 #include "pg_event_rows.hpp"
-#include "post_completion.hpp"
-#include "spawn_op.hpp"
+#include <mink/persistence/detail/post_completion.hpp>
+#include <mink/persistence/detail/spawn_op.hpp>
 
 #include <mink/messaging/errc.hpp>
 

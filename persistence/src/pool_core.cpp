@@ -1,7 +1,7 @@
 #include "pool_core.hpp"
 
 #include "conninfo.hpp"
-#include "post_completion.hpp"
+#include <mink/persistence/detail/post_completion.hpp>
 #include "report_exception.hpp"
 
 #include <mink/messaging/errc.hpp>

@@ -2,9 +2,9 @@
 #include <mink/persistence/memory_saga_store.hpp>
 #include <mink/persistence/pg_saga_store.hpp>
 
-#include "post_completion.hpp"
+#include <mink/persistence/detail/post_completion.hpp>
 #include "saga_rows.hpp"
-#include "spawn_op.hpp"
+#include <mink/persistence/detail/spawn_op.hpp>
 
 #include <mink/messaging/errc.hpp>
 

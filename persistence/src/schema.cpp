@@ -2,7 +2,7 @@
 
 #include "schema_v1.sql.hpp"
 #include "schema_v2.sql.hpp"
-#include "spawn_op.hpp"
+#include <mink/persistence/detail/spawn_op.hpp>
 
 #include <mink/messaging/errc.hpp>
 

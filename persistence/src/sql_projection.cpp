@@ -3,7 +3,7 @@
 
 #include <mink/messaging/fail_point.hpp>
 
-#include "spawn_op.hpp"
+#include <mink/persistence/detail/spawn_op.hpp>
 
 #include <mink/messaging/errc.hpp>
 

@@ -1,6 +1,6 @@
 #include <mink/persistence/wakeup_forwarder.hpp>
 
-#include "spawn_op.hpp"
+#include <mink/persistence/detail/spawn_op.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>

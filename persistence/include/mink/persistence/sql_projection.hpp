@@ -6,6 +6,7 @@
 #include <mink/persistence/pipeline.hpp>
 #include <mink/persistence/projection.hpp>
 #include <mink/persistence/query_params.hpp>
+#include <mink/persistence/statement.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/async_result.hpp>
@@ -26,8 +27,10 @@ class sql_writer {
 
   /// The table to write (an unquoted identifier: the live or the shadow table's name).
   const std::string& table() const noexcept { return table_; }
-  /// Adds a statement ($1, $2 ... bound to `params`).
-  void add(std::string sql, query_params params) { batch_.add(std::move(sql), std::move(params)); }
+  /// Adds a statement ($1, $2 ... bound to `params`). It runs as a prepared statement, prepared
+  /// once per connection (named after its text): a projection repeats a handful of statement
+  /// shapes, so the server parses and plans each once, not once per event.
+  void add(std::string sql, query_params params) { batch_.add(statement(std::move(sql)), std::move(params)); }
 
   std::size_t size() const noexcept { return batch_.size(); }
   /// The statements so far (moved out by the projection when the batch is sent).

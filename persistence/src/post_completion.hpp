@@ -1,3 +1,0 @@
-#pragma once
-// Kept for the sources of this folder: the header is public (detail) so applications can use it.
-#include <mink/persistence/detail/post_completion.hpp>
