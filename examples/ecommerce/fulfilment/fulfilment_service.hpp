@@ -47,8 +47,9 @@ class fulfilment_service {
   ~fulfilment_service();
 
   /// Runs the saga manager and the payment gateway until cancel(); completes once both have
-  /// ended. Completion: void(error_code): success after cancel(), else the first error either
-  /// reported (errc::operation_in_progress when run twice). Cancellation: cancel() only.
+  /// ended. Completion: void(error_code): success after cancel(), else the gateway's error or the
+  /// manager's (errc::operation_in_progress when run twice). Cancellation: cancel() only. Completes
+  /// on the handler's executor (default: the service's), never inline.
   template <class CompletionToken>
   auto async_run(CompletionToken&& token) {
     return boost::asio::async_initiate<CompletionToken, void(boost::system::error_code)>(
