@@ -1,6 +1,7 @@
-// The order-fulfilment saga on the PostgreSQL stores, end to end through the order service; and
-// a restart half-way (a fresh manager on the same database, its checkpoint lost) that still ends
-// with every effect recorded once.
+// The order-fulfilment saga on the PostgreSQL stores, end to end through the order service; a
+// restart half-way (a fresh manager on the same database, its checkpoint lost) that still ends
+// with every effect recorded once; and payment requests recorded by the gateway before a stop,
+// answered once by the next process.
 #include "pg_store_harness.hpp"
 
 #include <ecommerce/app/order_service.hpp>
@@ -322,6 +323,70 @@ BOOST_AUTO_TEST_CASE(a_payment_deadline_survives_a_restart_and_fires_once) {
     BOOST_TEST(due == 0);
     s = co_await saga(h, saga_id);
     BOOST_TEST(s->steps[1].error == "payment timed out");
+  });
+}
+
+// The first process stops (as a crash would) after the gateway recorded two payment requests and
+// before it answered them; the second answers each once, and the sagas go on without waiting for
+// their payment deadlines.
+BOOST_AUTO_TEST_CASE(payment_requests_recorded_before_a_stop_are_answered_once_by_the_next_process) {
+  pg_store_harness h(default_pool_params(8));
+  h.run([&]() -> asio::awaitable<void> {
+    const auto paid = new_order_id(), declined = new_order_id();
+    auto slow = fast(60s);
+    slow.payment_deadline = 120s;  // beyond every wait of this test
+    {
+      process first(h, slow);
+      const std::vector<std::string> stocked{"LAPTOP-001"}, dear{"TV-001", "TV-002"};
+      co_await submit(first, paid, stocked, 1000);
+      co_await submit(first, declined, dear, 600000);
+      co_await wait_for_count(h.store(), "Payment-" + paid, "PaymentRequested", 1);
+      co_await wait_for_count(h.store(), "Payment-" + declined, "PaymentRequested", 1);
+      co_await first.stop();
+    }
+    const auto answered_before = co_await count_of(h.store(), "Payment-" + paid, "PaymentProcessed");
+    BOOST_TEST(answered_before == 0u);
+    const auto declined_before = co_await count_of(h.store(), "Payment-" + declined, "PaymentDeclined");
+    BOOST_TEST(declined_before == 0u);
+    auto quick = fast(5ms);
+    quick.payment_deadline = 120s;
+    {
+      process second(h, quick);
+      co_await wait_for_count(h.store(), "Order-" + paid, "OrderShipped", 1);
+      co_await wait_for(h, ecommerce::fulfilment_saga_id(declined), saga_status::compensated);
+      asio::steady_timer tick(co_await asio::this_coro::executor);
+      tick.expires_after(100ms);
+      co_await tick.async_wait(tuple_awaitable);
+      BOOST_TEST(second.fulfilment.manager().stats().deadlines_fired == 0u);
+      co_await second.stop();
+    }
+    const auto requested = co_await count_of(h.store(), "Payment-" + paid, "PaymentRequested");
+    BOOST_TEST(requested == 1u);
+    const auto processed = co_await count_of(h.store(), "Payment-" + paid, "PaymentProcessed");
+    BOOST_TEST(processed == 1u);
+    const auto refunded = co_await count_of(h.store(), "Payment-" + paid, "PaymentRefunded");
+    BOOST_TEST(refunded == 0u);
+    const auto reserved = co_await count_of(h.store(), "Inventory-" + paid, "InventoryReserved");
+    BOOST_TEST(reserved == 1u);
+    const auto declined_requests = co_await count_of(h.store(), "Payment-" + declined, "PaymentRequested");
+    BOOST_TEST(declined_requests == 1u);
+    const auto declines = co_await count_of(h.store(), "Payment-" + declined, "PaymentDeclined");
+    BOOST_TEST(declines == 1u);
+    const auto wrongly_paid = co_await count_of(h.store(), "Payment-" + declined, "PaymentProcessed");
+    BOOST_TEST(wrongly_paid == 0u);
+    const auto cancelled = co_await count_of(h.store(), "Order-" + declined, "OrderCancelled");
+    BOOST_TEST(cancelled == 1u);
+    auto s = co_await saga(h, ecommerce::fulfilment_saga_id(declined));
+    BOOST_TEST(s->steps[1].error == "payment declined");
+    // The gateway's checkpoint is in the log, past both requests (their answers are recorded).
+    auto [cp_ec, cp] = co_await h.checkpoints().async_load(std::string(ecommerce::payment_gateway_checkpoint),
+                                                           tuple_awaitable);
+    BOOST_REQUIRE(!cp_ec);
+    BOOST_REQUIRE(cp.has_value());
+    auto [read_ec, paid_events] = co_await h.store().async_read_stream("Payment-" + paid, 1, 10,
+                                                                       mp::read_direction::forward, tuple_awaitable);
+    BOOST_REQUIRE(!read_ec);
+    BOOST_TEST((cp->position >= paid_events.front().log()));
   });
 }
 

@@ -104,7 +104,11 @@ saga_definition make_fulfilment_saga(fulfilment_saga_services services) {
     payload["step"] = process_payment_step;
     auto scheduled = co_await ctx.schedule_deadline(services.payment_deadline, std::move(payload));
     throw_if_failed(scheduled, "scheduling the payment deadline");
-    services.payments->request(order_id_of(ctx), total_of(ctx), ctx.derived_id(process_payment_step));
+    // Recorded by the gateway before this returns; a failure is retried by delivering the event
+    // again, and asking again with the same id records the request once.
+    auto requested =
+        co_await services.payments->request(order_id_of(ctx), total_of(ctx), ctx.derived_id(process_payment_step));
+    throw_if_failed(requested, "requesting the payment");
   };
   pay.compensate = [services](saga_context& ctx) -> asio::awaitable<error_code> {
     auto ec = co_await services.payments->refund(order_id_of(ctx), total_of(ctx), ctx.derived_id(refund_key));
@@ -160,7 +164,7 @@ saga_definition make_fulfilment_saga(fulfilment_saga_services services) {
   def.on_event[std::string(payment_processed)] = [services](saga_context& ctx) -> asio::awaitable<void> {
     if (ctx.is_running(process_payment_step)) {
       auto cancelled = co_await ctx.cancel_deadlines();
-    throw_if_failed(cancelled, "cancelling the payment deadline");
+      throw_if_failed(cancelled, "cancelling the payment deadline");
       ctx.complete_step(process_payment_step);
       co_await ctx.start_step(reserve_inventory_step);
     } else if (ctx.step_status(process_payment_step) == mink::persistence::step_status::failed) {

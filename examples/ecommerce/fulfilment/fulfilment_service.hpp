@@ -8,6 +8,7 @@
 
 #include <mink/actors/saga_manager.hpp>
 
+#include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/async_result.hpp>
 
@@ -26,7 +27,9 @@ namespace ecommerce {
 class order_service;
 
 struct fulfilment_params {
-  payment_params payment;                              ///< Latency, decline limit (10,000.00).
+  /// Latency, decline limit (10,000.00), the gateway's poll interval (its checkpoint is
+  /// "payment-gateway" in the checkpoint store).
+  payment_params payment;
   std::chrono::milliseconds payment_deadline{30000};  ///< An unanswered payment fails after this.
   /// Poll interval (1 s) ...; on PostgreSQL set manager.pool to the stores' pool (deadlines are
   /// then claimed and handled in one transaction).
@@ -43,21 +46,29 @@ class fulfilment_service {
                      fulfilment_params params = {});
   ~fulfilment_service();
 
-  /// saga_manager::async_run: until cancel(). Completion: void(error_code).
+  /// Runs the saga manager and the payment gateway until cancel(); completes once both have
+  /// ended. Completion: void(error_code): success after cancel(), else the gateway's error or the
+  /// manager's (errc::operation_in_progress when run twice). Cancellation: cancel() only. Completes
+  /// on the handler's executor (default: the service's), never inline.
   template <class CompletionToken>
   auto async_run(CompletionToken&& token) {
-    return manager_.async_run(std::forward<CompletionToken>(token));
+    return boost::asio::async_initiate<CompletionToken, void(boost::system::error_code)>(
+        [this](auto handler) { run(std::move(handler)); }, token);
   }
-  /// Stops the manager and drops the payment answers not given yet. Thread-safe.
+  /// Stops the manager and the payment gateway (requests it has not answered stay in the log and
+  /// are answered by the next run). Thread-safe.
   void cancel();
-  /// Call on every event notification (saga_manager::wake). Thread-safe, cheap.
-  void wake() { manager_.wake(); }
+  /// Call on every event notification: wakes the manager and the payment gateway. Thread-safe, cheap.
+  void wake();
 
   /// Queries, retry and stats.
   mink::actors::saga_manager& manager() noexcept { return manager_; }
   payment_service& payments() noexcept { return payments_; }
 
  private:
+  void run(boost::asio::any_completion_handler<void(boost::system::error_code)> handler);
+
+  boost::asio::any_io_executor ex_;
   payment_service payments_;
   inventory_service inventory_;
   mink::actors::saga_manager manager_;
