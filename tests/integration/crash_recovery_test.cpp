@@ -164,5 +164,6 @@ BOOST_AUTO_TEST_SUITE(crash_recovery)
 BOOST_AUTO_TEST_CASE(between_append_and_answer) { crash_and_recover("command.after_append"); }
 BOOST_AUTO_TEST_CASE(after_a_saga_command_before_its_state_save) { crash_and_recover("saga.after_command"); }
 BOOST_AUTO_TEST_CASE(in_the_middle_of_a_projection_batch) { crash_and_recover("projection.mid_batch"); }
+BOOST_AUTO_TEST_CASE(after_a_payment_request_before_the_saga_state_save) { crash_and_recover("payment.after_request"); }
 
 BOOST_AUTO_TEST_SUITE_END()
