@@ -177,6 +177,27 @@ BOOST_AUTO_TEST_CASE(a_throwing_handler_is_a_500_without_its_text) {
   BOOST_TEST(t.logged == "corr-1: secret database password in the text");
 }
 
+BOOST_AUTO_TEST_CASE(context_accessors_find_parameters_by_name) {
+  http::router r;
+  r.get("/a/{x}/b/{y}", [](http::request_context& ctx) -> asio::awaitable<http::response> {
+    boost::json::object body;
+    body["x"] = ctx.param("x");
+    body["y"] = ctx.param("y");
+    body["none"] = ctx.param("z");
+    body["first_k"] = std::string(ctx.query("k").value_or("absent"));
+    body["missing"] = std::string(ctx.query("q").value_or("absent"));
+    body["path"] = ctx.path;
+    co_return http::make_json_response(http::status::ok, body);
+  });
+  auto body = body_of(dispatch(r, make_request(http::verb::get, "/a/1/b/two%20words?k=first&k=second")));
+  BOOST_TEST(body["x"].as_string() == "1");
+  BOOST_TEST(body["y"].as_string() == "two words");
+  BOOST_TEST(body["none"].as_string() == "");
+  BOOST_TEST(body["first_k"].as_string() == "first");
+  BOOST_TEST(body["missing"].as_string() == "absent");
+  BOOST_TEST(body["path"].as_string() == "/a/1/b/two words");
+}
+
 BOOST_AUTO_TEST_CASE(health_route_answers_ok) {
   routes t;
   auto res = dispatch(t.r, make_request(http::verb::get, "/healthz"));
