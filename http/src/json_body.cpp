@@ -1,5 +1,7 @@
 #include <mink/http/json_body.hpp>
 
+#include "duplicate_keys.hpp"
+
 #include <boost/beast/http/field.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/parse_options.hpp>
@@ -46,6 +48,9 @@ json_body parse_json_body(const request_context& ctx, json_body_limits limits) {
   if (ec) {
     out.value = nullptr;
     out.error = bad_request("the body is not valid JSON: " + ec.message(), "malformed-json");
+  } else if (detail::has_duplicate_keys(ctx.req.body())) {
+    out.value = nullptr;
+    out.error = bad_request("the body repeats a key in an object", "malformed-json");
   }
   return out;
 }

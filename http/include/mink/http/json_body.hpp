@@ -25,7 +25,7 @@ struct json_body {
 /// Parses the request's body as JSON. Problems: 415 (slug "unsupported-media-type") when
 /// Content-Type is not application/json (parameters such as charset are allowed); 400
 /// ("malformed-json") for syntax errors, invalid UTF-8, nesting deeper than max_depth, or an empty
-/// body. Duplicate object keys are accepted and the last one wins (Boost.JSON's behaviour).
+/// body, and for an object that repeats a key (Boost.JSON would keep the last one silently).
 json_body parse_json_body(const request_context& ctx, json_body_limits limits = json_body_limits{});
 
 }  // namespace mink::http
