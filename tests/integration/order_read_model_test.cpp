@@ -7,6 +7,7 @@
 
 #include <mink/messaging/uuid.hpp>
 
+#include <array>
 #include <set>
 #include <string>
 #include <vector>
@@ -217,7 +218,9 @@ BOOST_AUTO_TEST_CASE(bad_list_queries_get_invalid_value_and_change_nothing) {
   running_system rs(h);
   order_system& s = *rs.system;
   h.run([&]() -> asio::awaitable<void> {
-    for (std::size_t limit : {std::size_t{0}, std::size_t{501}}) {
+    // A named array: GCC 12 mishandles a braced temporary that lives across a co_await.
+    const std::array<std::size_t, 2> bad_limits{0, 501};
+    for (std::size_t limit : bad_limits) {
       ecommerce::order_list_query q;
       q.limit = limit;
       auto [ec, p] = co_await s.summaries().async_list(q, tuple_awaitable);
