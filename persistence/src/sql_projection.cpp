@@ -23,17 +23,6 @@ constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 using apply_tuple = std::tuple<error_code, apply_result>;
 using handler_map = std::map<std::string, sql_handler>;
 
-std::string with_table(const std::string& sql, const std::string& table) {
-  std::string out;
-  out.reserve(sql.size());
-  const std::string marker = "{table}";
-  std::size_t from = 0;
-  for (auto at = sql.find(marker); at != std::string::npos; at = sql.find(marker, from)) {
-    out.append(sql, from, at - from).append(table);
-    from = at + marker.size();
-  }
-  return out.append(sql, from);
-}
 
 apply_result failure(std::size_t index, std::string message) {
   apply_result r;
@@ -82,6 +71,18 @@ asio::awaitable<void> roll_back(pooled_connection& tx) {
 
 }  // namespace
 
+std::string table_sql(const std::string& sql, const std::string& table) {
+  std::string out;
+  out.reserve(sql.size());
+  const std::string marker = "{table}";
+  std::size_t from = 0;
+  for (auto at = sql.find(marker); at != std::string::npos; at = sql.find(marker, from)) {
+    out.append(sql, from, at - from).append(table);
+    from = at + marker.size();
+  }
+  return out.append(sql, from);
+}
+
 sql_projection::sql_projection(connection_pool& pool, sql_projection_params params)
     : pool_(pool), checkpoints_(pool), params_(std::move(params)) {}
 
@@ -102,7 +103,7 @@ void sql_projection::do_prepare(done_handler handler) {
       [this]() -> asio::awaitable<std::tuple<error_code>> {
         auto [ec, c] = co_await pool_.async_acquire(tuple_awaitable);
         if (ec) co_return std::tuple{ec};
-        auto [e2, r] = co_await c.async_run_script(with_table(params_.create_table_sql, params_.table), tuple_awaitable);
+        auto [e2, r] = co_await c.async_run_script(table_sql(params_.create_table_sql, params_.table), tuple_awaitable);
         co_return std::tuple{e2};
       },
       std::move(handler));
@@ -157,7 +158,7 @@ void sql_projection::do_begin_rebuild(done_handler handler) {
         auto [ec, c] = co_await pool_.async_acquire(tuple_awaitable);
         if (ec) co_return std::tuple{ec};
         const auto shadow = shadow_table();
-        const auto script = "DROP TABLE IF EXISTS " + shadow + ";\n" + with_table(params_.create_table_sql, shadow);
+        const auto script = "DROP TABLE IF EXISTS " + shadow + ";\n" + table_sql(params_.create_table_sql, shadow);
         auto [e2, r] = co_await c.async_run_script(script, tuple_awaitable);
         if (e2) co_return std::tuple{e2};
         checkpoint start;

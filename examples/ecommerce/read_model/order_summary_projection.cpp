@@ -70,12 +70,7 @@ mink::persistence::sql_handler status_change(const char* status) {
 }  // namespace
 
 std::string order_summary_table_sql(const std::string& table) {
-  std::string sql = create_table_sql;
-  const std::string placeholder = "{table}";
-  for (auto at = sql.find(placeholder); at != std::string::npos; at = sql.find(placeholder, at + table.size())) {
-    sql.replace(at, placeholder.size(), table);
-  }
-  return sql;
+  return mink::persistence::table_sql(create_table_sql, table);
 }
 
 std::unique_ptr<mink::persistence::sql_projection> make_order_summary_projection(

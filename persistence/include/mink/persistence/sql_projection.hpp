@@ -44,6 +44,10 @@ class sql_writer {
 /// Turns one event into statements. A returned error fails the batch (and names the event).
 using sql_handler = std::function<boost::system::error_code(const recorded_event&, sql_writer&)>;
 
+/// `sql` with every "{table}" replaced by `table`: how create_table_sql is made concrete for the
+/// live or the shadow table (and for tools that create the table themselves).
+std::string table_sql(const std::string& sql, const std::string& table);
+
 struct sql_projection_params {
   std::string name;   ///< Projection name (checkpoint key).
   std::string table;  ///< The live read-model table (an unquoted identifier).
