@@ -1,12 +1,12 @@
-#include <ecommerce/domain/timestamp.hpp>
+#include <mink/messaging/rfc3339.hpp>
 
 #include <cstdio>
 
-namespace ecommerce {
+namespace mink {
 
 namespace chr = std::chrono;
 
-std::string format_rfc3339(timestamp t) {
+std::string format_rfc3339(std::chrono::system_clock::time_point t) {
   const auto ms = chr::floor<chr::milliseconds>(t);
   const auto day = chr::floor<chr::days>(ms);
   const chr::year_month_day ymd{day};
@@ -42,7 +42,7 @@ bool literal(std::string_view text, std::size_t& pos, char c) noexcept {
 
 }  // namespace
 
-std::optional<timestamp> parse_rfc3339(std::string_view text) noexcept {
+std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view text) noexcept {
   std::size_t pos = 0;
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
   if (!digits(text, pos, 4, y) || !literal(text, pos, '-') || !digits(text, pos, 2, mo) ||
@@ -84,8 +84,8 @@ std::optional<timestamp> parse_rfc3339(std::string_view text) noexcept {
   if (pos != text.size()) return std::nullopt;
   const chr::year_month_day ymd{chr::year{y}, chr::month{static_cast<unsigned>(mo)}, chr::day{static_cast<unsigned>(d)}};
   if (!ymd.ok() || h > 23 || mi > 59 || s > 60) return std::nullopt;
-  return timestamp{chr::sys_days{ymd}} + chr::hours{h} + chr::minutes{mi - offset_minutes} + chr::seconds{s} +
+  return chr::system_clock::time_point{chr::sys_days{ymd}} + chr::hours{h} + chr::minutes{mi - offset_minutes} + chr::seconds{s} +
          chr::milliseconds{millis};
 }
 
-}  // namespace ecommerce
+}  // namespace mink
