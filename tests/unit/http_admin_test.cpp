@@ -1,5 +1,6 @@
 #include <mink/http/admin_routes.hpp>
 #include <mink/http/readiness.hpp>
+#include <mink/messaging/rfc3339.hpp>
 
 #include "http_test_support.hpp"
 #include "projection_runner_support.hpp"
@@ -123,7 +124,7 @@ BOOST_FIXTURE_TEST_CASE(a_faulted_projection_shows_its_fault_and_is_not_ready, a
   BOOST_TEST(fault.at("position").as_int64() == positions[1]);
   BOOST_TEST(!fault.at("event_id").as_string().empty());
   BOOST_TEST(fault.at("type").as_string() == "Added");
-  BOOST_TEST(fault.at("attempts").as_int64() == 3);
+  BOOST_TEST(fault.at("attempts").to_number<std::int64_t>() == 3);
   BOOST_TEST(fault.at("in_rebuild").as_bool() == false);
   BOOST_TEST(!fault.at("error").as_string().empty());
 
@@ -218,9 +219,9 @@ BOOST_FIXTURE_TEST_CASE(finds_sagas_by_id_and_correlation_and_counts_them, saga_
   BOOST_TEST(saga.at("correlation_id").as_string() == "c-1");
   BOOST_TEST(saga.at("status").as_string() == "failed");
   BOOST_TEST(saga.at("current_step").as_string() == "Hotel");
-  BOOST_TEST(saga.at("version").as_int64() == 1);
+  BOOST_TEST(saga.at("version").to_number<std::int64_t>() == 1);
   BOOST_TEST(saga.at("data").as_object().at("nights").as_int64() == 2);
-  BOOST_TEST(saga.at("processed_events").as_int64() == 2);
+  BOOST_TEST(saga.at("processed_events").to_number<std::int64_t>() == 2);
   const auto& step = saga.at("steps").as_array().at(0).as_object();
   BOOST_TEST(step.at("name").as_string() == "Hotel");
   BOOST_TEST(step.at("status").as_string() == "failed");
@@ -248,13 +249,13 @@ BOOST_FIXTURE_TEST_CASE(finds_sagas_by_id_and_correlation_and_counts_them, saga_
   auto stats = get("/sagas/stats");  // the literal beats /sagas/{saga_id}
   BOOST_TEST(stats.result_int() == 200u);
   auto counts = json_of(stats);
-  BOOST_TEST(counts.at("total").as_int64() == 3);
+  BOOST_TEST(counts.at("total").to_number<std::int64_t>() == 3);
   const auto& by_status = counts.at("by_status").as_object();
   BOOST_TEST(by_status.size() == 6u);
-  BOOST_TEST(by_status.at("failed").as_int64() == 1);
-  BOOST_TEST(by_status.at("completed").as_int64() == 1);
-  BOOST_TEST(by_status.at("running").as_int64() == 1);
-  BOOST_TEST(by_status.at("compensated").as_int64() == 0);
+  BOOST_TEST(by_status.at("failed").to_number<std::int64_t>() == 1);
+  BOOST_TEST(by_status.at("completed").to_number<std::int64_t>() == 1);
+  BOOST_TEST(by_status.at("running").to_number<std::int64_t>() == 1);
+  BOOST_TEST(by_status.at("compensated").to_number<std::int64_t>() == 0);
 
   // No manager: retry is not routed.
   auto retry = post("/sagas/Trip-1/retry");

@@ -51,8 +51,8 @@ struct router_params {
   /// Called once per request handle() answers, after its response is built (before it is sent),
   /// on the thread running handle() (the connection's strand), concurrently for different
   /// connections: it must be thread-safe and quick. An exception it throws is swallowed.
-  /// Default: none.
-  std::function<void(const request_record&)> on_response;
+  /// Default: none. (Default-initialised so that `router_params{log_error}` stays complete.)
+  std::function<void(const request_record&)> on_response = {};
 };
 
 /// Patterns are absolute paths whose segments are literals or `{name}` (one whole segment), e.g.
