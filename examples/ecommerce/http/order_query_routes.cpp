@@ -99,6 +99,8 @@ asio::awaitable<http::response> get_summary(order_system& system, http::request_
       std::vector<mink::field_error> errors{{"min_position", "must be a non-negative integer (a global position)"}};
       co_return http::make_problem_response(query_problem(errors), version);
     }
+    // Positions start at 1: 0 is before every event, so there is nothing to wait for.
+    if (*min_position == 0) min_position.reset();
   }
   auto [ec, summary] = co_await system.async_find_summary(order_id, min_position, tuple_awaitable);
   if (ec == mink::errc::timeout) {
