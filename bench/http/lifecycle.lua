@@ -15,7 +15,7 @@
 -- the server chose its own id).
 --
 -- Order keys are unique per run, wrk thread and order: o<tag>-<thread>-<n>, tag = $MINK_BENCH_TAG
--- or the time in hex. done() prints the MINK_WRK summary line (wrk_report.lua) with
+-- or the time and a random number in hex (run.sh gives each wrk run its own). done() prints the MINK_WRK summary line (wrk_report.lua) with
 -- orders_submitted, orders_failed and unmatched (responses without a known correlation id), and
 -- writes the ids of submitted orders (at most 5000 per thread), one a line, to IDS_FILE when given.
 
@@ -24,7 +24,8 @@ dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "wrk_report.lu
 local items_per_order = 3
 local ids_kept_per_thread = 5000
 local threads = {}
-local tag = os.getenv("MINK_BENCH_TAG") or string.format("%x", os.time())
+math.randomseed(os.time())
+local tag = os.getenv("MINK_BENCH_TAG") or string.format("%x%04x", os.time(), math.random(0, 0xffff))
 
 function setup(thread)
   table.insert(threads, thread)

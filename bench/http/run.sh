@@ -46,6 +46,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/mink-bench-http-XXXXXX")
 # reads this directory.
 server_pid=""
 server_name=""
+run_tag=$(printf '%x' "$(date +%s)")  # order keys: o<run_tag><wrk run>-<wrk thread>-<n>
+wrk_runs=0
 
 stop_server() {  # SIGTERM, wait (30 s at most); returns the server's exit status
   local pid=$server_pid status=0
@@ -106,7 +108,9 @@ start_server() {
 run_wrk() {
   local name=$1 script=$2 seconds=$3
   shift 3
-  wrk -c"$connections" -t"$wrk_threads" -d"${seconds}s" --latency -s "$here/$script" "$url" -- "$@" \
+  wrk_runs=$((wrk_runs + 1))  # a tag of its own, so that no run creates an order an earlier one did
+  MINK_BENCH_TAG=$run_tag$wrk_runs \
+    wrk -c"$connections" -t"$wrk_threads" -d"${seconds}s" --latency -s "$here/$script" "$url" -- "$@" \
     >"$work/$name.txt" 2>&1 || { cat "$work/$name.txt" >&2; fail "wrk $name failed"; }
   grep '^MINK_WRK ' "$work/$name.txt" | sed 's/^MINK_WRK //' >"$work/$name.json" ||
     { cat "$work/$name.txt" >&2; fail "wrk $name printed no summary line"; }
@@ -129,7 +133,6 @@ echo "bench/http: $connections connections, $wrk_threads wrk threads, ${duration
 start_server minkd "$minkd" --listen 127.0.0.1:0 --fulfillment manual --threads "$server_threads" \
   --log-level warn "${minkd_args[@]}"
 echo "minkd: $url"
-export MINK_BENCH_TAG=$(printf '%x' "$(date +%s)")
 if [[ $warmup != 0 ]]; then
   run_wrk minkd-lifecycle-warmup lifecycle.lua "$warmup"
 fi
