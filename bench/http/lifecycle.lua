@@ -15,9 +15,10 @@
 -- the server chose its own id).
 --
 -- Order keys are unique per run, wrk thread and order: o<tag>-<thread>-<n>, tag = $MINK_BENCH_TAG
--- or the time and a random number in hex (run.sh gives each wrk run its own). done() prints the MINK_WRK summary line (wrk_report.lua) with
--- orders_submitted, orders_failed and unmatched (responses without a known correlation id), and
--- writes the ids of submitted orders (at most 5000 per thread), one a line, to IDS_FILE when given.
+-- (run.sh gives each wrk run its own) or the time and a random number in hex. done() prints the
+-- MINK_WRK summary line (wrk_report.lua) with orders_submitted, orders_failed and unmatched
+-- (responses without a known correlation id), and writes the ids of submitted orders (at most 5000
+-- per thread), one a line, to IDS_FILE when given.
 
 dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "wrk_report.lua")
 
