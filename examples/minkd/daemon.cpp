@@ -80,7 +80,7 @@ ecommerce::order_system_params system_settings(const config& c, const logger& lo
                  {"command_id", r.command_id},
                  {"correlation_id", r.correlation_id},
                  {"aggregate_id", r.aggregate_id},
-                 {"duration_ms", std::chrono::duration<double, std::milli>(r.duration).count()},
+                 {"duration_us", std::chrono::duration_cast<std::chrono::microseconds>(r.duration).count()},
                  {"outcome", r.ec ? r.error_message : std::string(r.replayed ? "replayed" : "ok")}});
     };
   }
@@ -129,7 +129,7 @@ struct daemon_state {
                {"path", r.path},
                {"route", r.route},
                {"status", r.status},
-               {"duration_ms", std::chrono::duration<double, std::milli>(r.duration).count()},
+               {"duration_us", std::chrono::duration_cast<std::chrono::microseconds>(r.duration).count()},
                {"correlation_id", r.correlation_id}});
     };
     return p;
