@@ -70,6 +70,12 @@ class timeout_middleware::deadline_watch : public std::enable_shared_from_this<d
     if (!race.listed) return;
     pending_.erase(race.where);
     race.listed = false;
+    // Nothing left to watch: an armed timer would keep its io_context busy until the deadline of
+    // a command long answered (30 s by default), delaying every shutdown by as much.
+    if (pending_.empty() && armed_) {
+      armed_ = false;
+      timer_->cancel();
+    }
   }
 
   void cancel() {

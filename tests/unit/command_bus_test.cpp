@@ -270,6 +270,18 @@ BOOST_FIXTURE_TEST_CASE(timeout_answers_when_the_handler_is_too_slow, fixture) {
   BOOST_TEST(r2.version == 3u);
 }
 
+// A command answered long before its deadline leaves no timer behind: the io_context runs out of
+// work at once (an application's run() returns), not when the long-gone deadline passes.
+BOOST_FIXTURE_TEST_CASE(an_answered_command_leaves_no_deadline_timer_behind, fixture) {
+  bus.use(std::make_shared<mink::timeout_middleware>(std::chrono::seconds(30)));
+  register_ok_handler();
+  auto [ec, r] = dispatch({"7", "fast"});
+  BOOST_TEST(!ec);
+  ioc.restart();
+  ioc.run_for(std::chrono::milliseconds(200));
+  BOOST_TEST(ioc.stopped());  // out of work, not merely out of time
+}
+
 BOOST_FIXTURE_TEST_CASE(timeout_answers_each_of_many_pending_commands_once, fixture) {
   bus.use(std::make_shared<mink::timeout_middleware>(std::chrono::milliseconds(30)));
   BOOST_REQUIRE(!bus.register_handler<rename_thing>(
