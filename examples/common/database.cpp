@@ -54,7 +54,9 @@ bool database::open(const database_options& options) {
   mink::persistence::embedded_postgres_params params;
   params.data_directory = dir;
   server_.emplace(params);
-  std::cout << "starting embedded PostgreSQL in " << dir.string() << std::endl;
+  if (options.progress != nullptr) {
+    *options.progress << "starting embedded PostgreSQL in " << dir.string() << std::endl;
+  }
   if (auto ec = server_->start()) {
     std::cerr << "embedded PostgreSQL: " << ec.message() << "\n" << server_->error_message() << '\n';
     server_.reset();

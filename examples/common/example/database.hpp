@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <iostream>
 #include <optional>
 #include <string>
 
@@ -18,6 +19,8 @@ namespace example {
 struct database_options {
   std::string database_url;        ///< Empty: embedded.
   std::filesystem::path data_dir;  ///< For the embedded server; empty: a temporary directory.
+  /// Where open() says which server it starts (a server program keeps its stdout for itself).
+  std::ostream* progress = &std::cout;
 };
 
 /// Takes --database-url URL and --data-dir DIR out of argv (other arguments stay, in order) and
