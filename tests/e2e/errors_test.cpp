@@ -36,7 +36,7 @@ std::string new_order(connection& c) {
 
 }  // namespace
 
-BOOST_AUTO_TEST_SUITE(e2e_errors, *utf::fixture<manual_minkd>())
+BOOST_AUTO_TEST_SUITE(api_errors, *utf::fixture<manual_minkd>())
 
 BOOST_AUTO_TEST_CASE(malformed_json_is_400) {
   connection c(server());

@@ -15,7 +15,7 @@
 namespace utf = boost::unit_test;
 using namespace mink::e2e;
 
-BOOST_AUTO_TEST_SUITE(e2e_idempotency, *utf::fixture<manual_minkd>())
+BOOST_AUTO_TEST_SUITE(idempotency, *utf::fixture<manual_minkd>())
 
 BOOST_AUTO_TEST_CASE(the_same_key_and_body_is_replayed) {
   connection c(server());

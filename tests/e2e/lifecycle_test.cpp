@@ -6,7 +6,10 @@
 #include <boost/json/serialize.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace utf = boost::unit_test;
@@ -36,7 +39,7 @@ json::object wait_for_saga(const std::string& correlation_id, std::string_view s
 
 }  // namespace
 
-BOOST_AUTO_TEST_SUITE(e2e_manual_lifecycle, *utf::fixture<manual_minkd>())
+BOOST_AUTO_TEST_SUITE(manual_lifecycle, *utf::fixture<manual_minkd>())
 
 BOOST_AUTO_TEST_CASE(an_order_goes_from_created_to_completed_by_hand) {
   connection c(server());
@@ -114,7 +117,7 @@ BOOST_AUTO_TEST_CASE(minkd_stops_cleanly_on_sigterm) { minkd_fixture::current().
 
 BOOST_AUTO_TEST_SUITE_END()
 
-BOOST_AUTO_TEST_SUITE(e2e_auto_lifecycle, *utf::fixture<auto_minkd>())
+BOOST_AUTO_TEST_SUITE(auto_lifecycle, *utf::fixture<auto_minkd>())
 
 BOOST_AUTO_TEST_CASE(the_saga_completes_a_submitted_order) {
   const std::string id = unique_id("auto");

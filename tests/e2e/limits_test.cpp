@@ -10,7 +10,7 @@ namespace utf = boost::unit_test;
 using namespace mink::e2e;
 using std::chrono::milliseconds;
 
-BOOST_AUTO_TEST_SUITE(e2e_limits, *utf::fixture<short_timeouts_minkd>())
+BOOST_AUTO_TEST_SUITE(limits, *utf::fixture<short_timeouts_minkd>())
 
 BOOST_AUTO_TEST_CASE(slow_headers_get_408_or_a_close) {
   connection c(server());

@@ -25,7 +25,7 @@ std::string sample_line(const std::string& text, std::string_view metric) {
 
 }  // namespace
 
-BOOST_AUTO_TEST_SUITE(e2e_operations, *utf::fixture<manual_minkd>())
+BOOST_AUTO_TEST_SUITE(operations, *utf::fixture<manual_minkd>())
 
 BOOST_AUTO_TEST_CASE(healthz_and_readyz_are_200) {
   const auto health = request(server(), get("/healthz"));

@@ -12,7 +12,7 @@ namespace utf = boost::unit_test;
 namespace json = boost::json;
 using namespace mink::e2e;
 
-BOOST_AUTO_TEST_SUITE(e2e_reads, *utf::fixture<manual_minkd>())
+BOOST_AUTO_TEST_SUITE(reads, *utf::fixture<manual_minkd>())
 
 BOOST_AUTO_TEST_CASE(min_position_reads_your_writes) {
   connection c(server());

@@ -65,7 +65,7 @@ void run_client(const endpoint& ep, const std::string& prefix, const std::atomic
 
 }  // namespace
 
-BOOST_AUTO_TEST_SUITE(e2e_shutdown)
+BOOST_AUTO_TEST_SUITE(shutdown)
 
 BOOST_AUTO_TEST_CASE(sigterm_under_load_loses_no_acknowledged_command) {
   constexpr int clients = 8;
