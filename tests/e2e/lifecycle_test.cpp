@@ -19,12 +19,13 @@ using namespace mink::e2e;
 namespace {
 
 // The saga of `correlation_id` from GET /sagas?correlation_id=..., polled until its status is
-// `status` (at most 30 s). The last saga object seen (empty when none).
+// `status` (at most 15 s: the order has reached its final status already). The last saga object seen
+// (empty when none).
 json::object wait_for_saga(const std::string& correlation_id, std::string_view status) {
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(15);
   json::object last;
   for (;;) {
-    const auto res = request(server(), get("/sagas?correlation_id=" + correlation_id));
+    const auto res = request(server(), get("/sagas?correlation_id=" + url_encode(correlation_id)));
     BOOST_TEST_REQUIRE(res.status == 200u, res.body);
     const auto body = res.json();
     const auto& sagas = list_in(body, "sagas");
@@ -37,6 +38,14 @@ json::object wait_for_saga(const std::string& correlation_id, std::string_view s
   }
 }
 
+// For a failure message: what GET /sagas shows under the order id instead (the saga's own
+// correlation key), to tell a missing saga from one filed under another correlation id.
+std::string sagas_by_order_id(const std::string& order_id) {
+  const auto res = request(server(), get("/sagas?correlation_id=" + url_encode(order_id)));
+  return "; GET /sagas?correlation_id=" + order_id + " answers " + std::to_string(res.status) + " " +
+         res.body.substr(0, 300);
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(manual_lifecycle, *utf::fixture<manual_minkd>())
@@ -46,7 +55,10 @@ BOOST_AUTO_TEST_CASE(an_order_goes_from_created_to_completed_by_hand) {
   const std::string id = unique_id("manual");
   const std::string orders = "/orders/" + id;
 
-  const auto created_res = c.request(post("/orders", create_body(id, "customer-manual")));
+  const std::string correlation = unique_id("corr-manual");
+  const auto created_res =
+      c.request(post("/orders", create_body(id, "customer-manual"), {{"X-Correlation-ID", correlation}}));
+  BOOST_TEST(created_res.header("X-Correlation-ID") == correlation);
   const auto created = check_ack(created_res, 201, id);
   BOOST_TEST(created.version == 1);
   BOOST_TEST(created_res.header("Location").ends_with(orders), created_res.header("Location"));
@@ -93,6 +105,17 @@ BOOST_AUTO_TEST_CASE(an_order_goes_from_created_to_completed_by_hand) {
   BOOST_TEST(raw_member(state_res.body, "total") == "1549.96");
   BOOST_TEST(str(state, "tracking_number") == "TRACK-E2E-1");
   BOOST_TEST(list_in(state_res.json(), "items").size() == 3u);
+  BOOST_TEST(as_int(state.at("version")) == last.version);
+
+  // The events, with the request's correlation id in the first one's metadata.
+  const auto events_res = c.request(get(orders + "/events"));
+  BOOST_TEST_REQUIRE(events_res.status == 200u, events_res.body);
+  const auto& events = list_in(events_res.json(), "events");
+  BOOST_TEST_REQUIRE(events.size() == acks.size());
+  const auto& first_event = events.at(0).as_object();
+  BOOST_TEST_REQUIRE(first_event.contains("metadata"));
+  BOOST_TEST(str(first_event.at("metadata").as_object(), "correlation_id") == correlation, events_res.body.substr(0, 600));
+  BOOST_TEST(as_int(events.at(events.size() - 1).as_object().at("position")) == last.position);
 
   const std::vector<std::string> expected{"OrderCreated",   "ItemAdded",    "ItemAdded",     "ItemAdded",
                                           "OrderSubmitted", "OrderShipped", "OrderCompleted"};
@@ -139,7 +162,8 @@ BOOST_AUTO_TEST_CASE(the_saga_completes_a_submitted_order) {
   BOOST_TEST(std::count(types.begin(), types.end(), "OrderCompleted") == 1);
 
   const auto saga = wait_for_saga(correlation, "completed");
-  BOOST_TEST(str(saga, "status") == "completed", json::serialize(saga));
+  BOOST_TEST(str(saga, "status") == "completed",
+             "saga of X-Correlation-ID " << correlation << ": " << json::serialize(saga) << sagas_by_order_id(id));
 }
 
 BOOST_AUTO_TEST_CASE(a_declined_payment_cancels_the_order_and_compensates_the_saga) {
@@ -161,7 +185,8 @@ BOOST_AUTO_TEST_CASE(a_declined_payment_cancels_the_order_and_compensates_the_sa
   BOOST_TEST(std::count(types.begin(), types.end(), "OrderShipped") == 0);
 
   const auto saga = wait_for_saga(correlation, "compensated");
-  BOOST_TEST(str(saga, "status") == "compensated", json::serialize(saga));
+  BOOST_TEST(str(saga, "status") == "compensated",
+             "saga of X-Correlation-ID " << correlation << ": " << json::serialize(saga) << sagas_by_order_id(id));
 }
 
 BOOST_AUTO_TEST_CASE(an_out_of_stock_sku_cancels_the_order_and_compensates_the_saga) {
@@ -181,7 +206,8 @@ BOOST_AUTO_TEST_CASE(an_out_of_stock_sku_cancels_the_order_and_compensates_the_s
   BOOST_TEST(str(state_res.json().as_object(), "cancel_reason") == "out of stock", state_res.body);
 
   const auto saga = wait_for_saga(correlation, "compensated");
-  BOOST_TEST(str(saga, "status") == "compensated", json::serialize(saga));
+  BOOST_TEST(str(saga, "status") == "compensated",
+             "saga of X-Correlation-ID " << correlation << ": " << json::serialize(saga) << sagas_by_order_id(id));
 }
 
 BOOST_AUTO_TEST_CASE(minkd_stops_cleanly_on_sigterm) { minkd_fixture::current().check_clean_stop(); }
