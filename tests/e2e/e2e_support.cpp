@@ -159,8 +159,9 @@ const json::array& list_in(const json::value& body, std::string_view member) {
 std::vector<std::string> event_types(const endpoint& ep, std::string_view order_id) {
   const auto res = request(ep, get("/orders/" + std::string(order_id) + "/events"));
   BOOST_TEST_REQUIRE(res.status == 200u, res.body);
+  const auto body = res.json();
   std::vector<std::string> types;
-  for (const auto& e : list_in(res.json(), "events")) {
+  for (const auto& e : list_in(body, "events")) {
     BOOST_REQUIRE(e.is_object());
     std::string type = str(e.get_object(), "type");
     if (type.empty()) type = str(e.get_object(), "event_type");

@@ -110,7 +110,8 @@ BOOST_AUTO_TEST_CASE(an_order_goes_from_created_to_completed_by_hand) {
   // The events, with the request's correlation id in the first one's metadata.
   const auto events_res = c.request(get(orders + "/events"));
   BOOST_TEST_REQUIRE(events_res.status == 200u, events_res.body);
-  const auto& events = list_in(events_res.json(), "events");
+  const auto events_body = events_res.json();
+  const auto& events = list_in(events_body, "events");
   BOOST_TEST_REQUIRE(events.size() == acks.size());
   const auto& first_event = events.at(0).as_object();
   BOOST_TEST_REQUIRE(first_event.contains("metadata"));
