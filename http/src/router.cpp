@@ -135,7 +135,10 @@ void router::add(http::verb method, std::string_view pattern, route_handler h) {
 
 boost::asio::awaitable<response> router::handle(http::request req) const {
   namespace bh = boost::beast::http;
+  const auto started = std::chrono::steady_clock::now();
   const unsigned version = req.version();
+  request_record record;
+  if (impl_->params.on_response) record.method = std::string(req.method_string());
   request_context ctx;
   std::optional<problem> early;
 
@@ -152,6 +155,7 @@ boost::asio::awaitable<response> router::handle(http::request req) const {
   const std::string_view target = req.target();
   const auto qpos = target.find('?');
   const auto raw_path = target.substr(0, qpos);
+  if (impl_->params.on_response) record.path = std::string(raw_path);
   if (!early) {
     if (raw_path.empty() || raw_path.front() != '/') {
       early = bad_request("the request target must be an absolute path", "invalid-target");
@@ -231,6 +235,7 @@ boost::asio::awaitable<response> router::handle(http::request req) const {
     }
     res.set(bh::field::allow, allow);
   } else {
+    record.route = best->pattern;
     ctx.path_params = std::move(best_params);
     ctx.req = std::move(req);
     std::string failure;
@@ -262,6 +267,16 @@ boost::asio::awaitable<response> router::handle(http::request req) const {
   }
   res.version(version);
   res.set(correlation_header, ctx.correlation_id);
+  if (impl_->params.on_response) {
+    record.status = res.result_int();
+    record.duration = std::chrono::steady_clock::now() - started;
+    record.correlation_id = ctx.correlation_id;
+    try {
+      impl_->params.on_response(record);
+    } catch (...) {
+      // Observation must never change the answer.
+    }
+  }
   co_return res;
 }
 

@@ -37,6 +37,7 @@ class framework_category_impl final : public boost::system::error_category {
       case errc::validation_failed: return "validation failed";
       case errc::no_handler: return "no handler registered for the command";
       case errc::invalid_command: return "invalid command: a type and an aggregate id are required";
+      case errc::idempotency_key_in_flight: return "a command with this idempotency key is still executing";
       case errc::pool_exhausted: return "connection pool exhausted: too many pending acquisitions";
       case errc::acquire_timeout: return "timed out waiting for a pooled connection";
       case errc::connect_timeout: return "timed out connecting to PostgreSQL";

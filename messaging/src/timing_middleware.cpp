@@ -179,6 +179,18 @@ std::map<command_metrics::key, command_metrics::series> command_metrics::snapsho
   return {series_.begin(), series_.end()};
 }
 
+void command_metrics::record_events(std::string_view command_type, std::uint64_t count) {
+  std::lock_guard lock(mutex_);
+  auto it = events_.find(command_type);
+  if (it == events_.end()) it = events_.emplace(std::string(command_type), 0).first;
+  it->second += count;
+}
+
+std::map<std::string, std::uint64_t> command_metrics::events_snapshot() const {
+  std::lock_guard lock(mutex_);
+  return {events_.begin(), events_.end()};
+}
+
 boost::asio::awaitable<dispatch_outcome> metrics_middleware::handle(command_envelope& env, dispatch_next next) {
   const auto start = std::chrono::steady_clock::now();
   std::exception_ptr failure;
@@ -198,6 +210,7 @@ boost::asio::awaitable<dispatch_outcome> metrics_middleware::handle(command_enve
   else if (out.result.replayed) outcome = "replayed";
   else outcome = "ok";
   metrics_->record(env.type(), outcome, latency);
+  if (!out.ec && !out.result.replayed) metrics_->record_events(env.type(), out.result.event_count);
   co_return out;
 }
 

@@ -153,6 +153,7 @@ asio::awaitable<dispatch_outcome> idempotency_middleware::handle(command_envelop
   // Almost always the key is not executing: lead at once, without a trip through the scheduler.
   join_result joined;
   if (auto quick = try_join(key, fingerprint)) joined.what = *quick;
+  else if (!env.options.wait_for_in_flight) co_return dispatch_failure(errc::idempotency_key_in_flight);
   else joined = co_await join(key, fingerprint);
   if (joined.what == join_role::reused) co_return dispatch_failure(errc::idempotency_key_reused);
   if (joined.what == join_role::follow) {

@@ -97,6 +97,13 @@ read_all_filter sql_projection::filter() const {
   return f;
 }
 
+sql_projection& sql_projection::on_live_change(std::function<void(const std::vector<recorded_event>&)> changed,
+                                               std::function<void()> replaced) {
+  live_changed_ = std::move(changed);
+  live_replaced_ = std::move(replaced);
+  return *this;
+}
+
 void sql_projection::do_prepare(done_handler handler) {
   detail::spawn_op(
       pool_.get_executor(),
@@ -136,6 +143,7 @@ void sql_projection::do_apply(projection_target target, std::vector<recorded_eve
         // Crash tests: the batch's rows and checkpoint written, not committed.
         fail_point("projection.mid_batch");
         auto [e4] = co_await tx.async_commit(tuple_awaitable);
+        if (target == projection_target::live && live_changed_) live_changed_(events);
         co_return apply_tuple{e4, apply_result{}};
       },
       std::move(handler));
@@ -206,6 +214,7 @@ void sql_projection::do_finish_rebuild(checkpoint cp, done_handler handler) {
           co_return std::tuple{e4};
         }
         auto [e5] = co_await tx.async_commit(tuple_awaitable);
+        if (live_replaced_) live_replaced_();
         co_return std::tuple{e5};
       },
       std::move(handler));

@@ -126,6 +126,33 @@ BOOST_AUTO_TEST_CASE(a_row_follows_its_order_and_reads_its_own_writes) {
   });
 }
 
+// A summary read once is served from the cache; a command on the order invalidates it before
+// its position counts as applied, so a read with that position never sees the cached row.
+BOOST_AUTO_TEST_CASE(a_cached_summary_never_hides_a_later_write) {
+  pg_store_harness h;
+  running_system rs(h);
+  order_system& s = *rs.system;
+  h.run([&]() -> asio::awaitable<void> {
+    const std::string id = fresh("CACHE");
+    const std::int64_t created = co_await make_order(s, id, "CUST-C", 1, "Created");
+    for (int i = 0; i < 2; ++i) {  // the second read is a cache hit
+      auto [ec, row] = co_await s.async_find_summary(id, created, tuple_awaitable);
+      BOOST_REQUIRE(!ec);
+      BOOST_REQUIRE(row.has_value());
+      BOOST_TEST(row->status == "Created");
+      BOOST_TEST(row->version == 2u);
+    }
+    ecommerce::submit_order submit;
+    submit.order_id = id;
+    const auto submitted = co_await send(s, submit);
+    auto [ec, row] = co_await s.async_find_summary(id, submitted.positions.back(), tuple_awaitable);
+    BOOST_REQUIRE(!ec);
+    BOOST_REQUIRE(row.has_value());
+    BOOST_TEST(row->status == "Submitted");
+    BOOST_TEST(row->version == 3u);
+  });
+}
+
 BOOST_AUTO_TEST_CASE(a_wait_for_a_position_that_does_not_exist_fails_clearly) {
   pg_store_harness h;
   running_system rs(h);

@@ -345,6 +345,10 @@ BOOST_FIXTURE_TEST_CASE(metrics_count_per_type_and_outcome, fixture) {
   std::uint64_t in_buckets = 0;
   for (auto n : ok.buckets) in_buckets += n;
   BOOST_TEST(in_buckets == 2u);
+  // One event per successful command; the failed one appended nothing.
+  const auto events = metrics->events_snapshot();
+  BOOST_TEST(events.size() == 1u);
+  BOOST_TEST(events.at("RenameThing") == 2u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -32,6 +32,10 @@ BOOST_AUTO_TEST_CASE(messages_name_the_condition_and_code) {
   BOOST_TEST(error_code(mink::errc::empty_saga_type).message() == "saga type is empty");
   BOOST_TEST(error_code(mink::errc::empty_correlation_id).message() == "saga correlation id is empty");
   BOOST_TEST(static_cast<int>(mink::errc::empty_saga_id) == 100);  // stored and logged: values are stable
+  BOOST_TEST(static_cast<int>(mink::errc::invalid_command) == 27);
+  BOOST_TEST(static_cast<int>(mink::errc::idempotency_key_in_flight) == 28);  // right after invalid_command
+  BOOST_TEST(error_code(mink::errc::idempotency_key_in_flight).message() ==
+             "a command with this idempotency key is still executing");
 }
 
 BOOST_AUTO_TEST_CASE(conditions_group_errors) {

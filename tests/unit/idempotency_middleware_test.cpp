@@ -1,6 +1,6 @@
 // The idempotency stage in front of aggregate actors, over the memory stores: a command executes
 // once per key, repeats are answered from the record, a reused key is refused, concurrent repeats
-// wait for the first, failures leave no record, commands without events are recorded too.
+// wait for the first (or are refused when they ask not to wait), failures leave no record, commands without events are recorded too.
 #include "aggregate_test_support.hpp"
 #include "order_fixtures.hpp"
 
@@ -130,6 +130,58 @@ BOOST_FIXTURE_TEST_CASE(fifty_concurrent_duplicates_execute_once, order_fixture)
   }
   BOOST_TEST(replayed == 49u);
   BOOST_TEST(store.expectations.size() == 1u);  // one execution reached the store
+  BOOST_TEST(events(order_stream).size() == 1u);
+  BOOST_TEST(idempotency->in_flight() == 0u);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_repeat_that_will_not_wait_is_refused_while_the_first_runs, order_fixture) {
+  store.hold_appends = true;
+  answer first, refused;
+  start_dispatch(*bus, create_cmd(), keyed("cmd-1", "k"), first);
+  BOOST_REQUIRE(run_until(ioc, [&] { return store.held() == 1; }));
+  auto no_wait = keyed("cmd-2", "k");
+  no_wait.wait_for_in_flight = false;
+  start_dispatch(*bus, create_cmd(), no_wait, refused);
+  BOOST_REQUIRE(run_until(ioc, [&] { return refused.done; }));
+  BOOST_TEST((refused.ec == mink::errc::idempotency_key_in_flight));
+  BOOST_TEST(!refused.result.replayed);
+  BOOST_TEST(store.held() == 1u);  // the refusal reached no store
+  BOOST_TEST(idempotency->in_flight() == 1u);
+  store.release();
+  BOOST_REQUIRE(run_until(ioc, [&] { return first.done; }));
+  BOOST_TEST(!first.ec);
+  BOOST_TEST(!first.result.replayed);
+  BOOST_TEST(events(order_stream).size() == 1u);
+  BOOST_TEST(store.expectations.size() == 1u);
+  // Once the first has finished, the same request is a replay, not a refusal.
+  auto later = dispatch(create_cmd(), no_wait);
+  BOOST_TEST(!later.ec);
+  BOOST_TEST(later.result.replayed);
+  BOOST_TEST(later.result.version == 1u);
+  BOOST_TEST(idempotency->in_flight() == 0u);
+}
+
+BOOST_FIXTURE_TEST_CASE(fifty_concurrent_refusing_duplicates_execute_once, order_fixture) {
+  std::array<answer, 50> answers;
+  auto no_wait = with_command_id("dup");
+  no_wait.wait_for_in_flight = false;
+  for (auto& a : answers) start_dispatch(*bus, create_cmd(), no_wait, a);
+  BOOST_REQUIRE(run_until(ioc, [&] { return std::all_of(answers.begin(), answers.end(), [](const answer& a) { return a.done; }); }));
+  std::size_t executed = 0, replayed = 0, refused = 0;
+  for (const auto& a : answers) {
+    if (a.ec == mink::errc::idempotency_key_in_flight) {
+      ++refused;
+    } else {
+      BOOST_TEST(!a.ec);
+      BOOST_TEST(a.result.version == 1u);
+      if (a.result.replayed) ++replayed;
+      else ++executed;
+    }
+  }
+  BOOST_TEST(executed == 1u);
+  BOOST_TEST(refused >= 1u);  // they all start before the first reaches the store
+  BOOST_TEST(executed + replayed + refused == 50u);
+  BOOST_TEST(store.expectations.size() == 1u);
   BOOST_TEST(events(order_stream).size() == 1u);
   BOOST_TEST(idempotency->in_flight() == 0u);
 }

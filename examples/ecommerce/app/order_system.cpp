@@ -69,7 +69,9 @@ order_system::order_system(asio::any_io_executor ex, mp::connection_pool& pool, 
       stores_(std::make_unique<stores>(pool)),
       orders_(std::make_unique<order_service>(ex, stores_->events, &stores_->snapshots, stores_->idempotency,
                                               params_.orders)),
-      summary_projection_(make_order_summary_projection(pool)),
+      summary_cache_(params_.summary_cache_size),
+      summary_projection_(make_order_summary_projection(pool, order_summary_table, order_summary_projection_name,
+                                                        &summary_cache_)),
       summaries_(pool),
       projections_(ex, stores_->events, params_.projections),
       run_(std::make_shared<run_state>(ex)) {
@@ -156,7 +158,10 @@ void order_system::find_summary(std::string order_id, std::optional<std::int64_t
       auto [wait_ec] = co_await async_wait_for_read_model(*min_position, tuple_awaitable);
       if (wait_ec) co_return std::tuple{wait_ec, std::optional<order_summary>{}};
     }
+    if (auto cached = summary_cache_.find(id)) co_return std::tuple{error_code{}, std::move(cached)};
+    const auto generation = summary_cache_.generation();
     auto [ec, found] = co_await summaries_.async_find(id, tuple_awaitable);
+    if (!ec && found) summary_cache_.offer(*found, generation);
     co_return std::tuple{ec, std::move(found)};
   };
   mp::detail::spawn_op(ex_, std::move(op), std::move(h));

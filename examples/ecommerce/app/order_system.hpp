@@ -5,6 +5,7 @@
 
 #include <ecommerce/app/order_service.hpp>
 #include <ecommerce/fulfilment/fulfilment_service.hpp>
+#include <ecommerce/read_model/order_summary_cache.hpp>
 #include <ecommerce/read_model/order_summary_queries.hpp>
 
 #include <mink/actors/projection_runner.hpp>
@@ -39,6 +40,9 @@ struct order_system_params {
   mink::actors::projection_runner_params projections;
   /// The longest a read asked for with a minimum position waits for the projection.
   std::chrono::milliseconds read_your_writes_timeout{5000};
+  /// Order summaries kept in memory for async_find_summary (0: none); coherent with the table
+  /// because this system's projection invalidates them (order_summary_cache.hpp).
+  std::size_t summary_cache_size = 100'000;
 };
 
 /// Lifetime: the pool must outlive the system; start it (async_start), run it (async_run), and
@@ -73,9 +77,9 @@ class order_system {
   /// Stops async_run. Thread-safe, idempotent.
   void cancel();
 
-  /// The order summary of `order_id`. With `min_position`, first waits (at most
-  /// read_your_writes_timeout) until the projection has applied the event at that global
-  /// position, so a client reads its own writes. Completion:
+  /// The order summary of `order_id`, from the summary cache or the table. With `min_position`,
+  /// first waits (at most read_your_writes_timeout) until the projection has applied the event at
+  /// that global position, so a client reads its own writes. Completion:
   /// void(error_code, std::optional<order_summary>). Errors: mink::errc::timeout when the
   /// projection has not got there in time; mink::errc::position_not_found when no committed
   /// event has that position; the queries' errors.
@@ -120,6 +124,7 @@ class order_system {
   order_system_params params_;
   std::unique_ptr<stores> stores_;
   std::unique_ptr<order_service> orders_;
+  order_summary_cache summary_cache_;
   std::unique_ptr<mink::persistence::sql_projection> summary_projection_;
   order_summary_queries summaries_;
   mink::actors::projection_runner projections_;

@@ -1,6 +1,7 @@
 #include <ecommerce/read_model/order_summary_projection.hpp>
 
 #include <ecommerce/domain/events.hpp>
+#include <ecommerce/read_model/order_summary_cache.hpp>
 
 #include <mink/messaging/errc.hpp>
 #include <mink/persistence/query_params.hpp>
@@ -74,12 +75,16 @@ std::string order_summary_table_sql(const std::string& table) {
 }
 
 std::unique_ptr<mink::persistence::sql_projection> make_order_summary_projection(
-    mink::persistence::connection_pool& pool, std::string table, std::string name) {
+    mink::persistence::connection_pool& pool, std::string table, std::string name, order_summary_cache* cache) {
   mink::persistence::sql_projection_params params;
   params.name = std::move(name);
   params.table = std::move(table);
   params.create_table_sql = create_table_sql;
   auto projection = std::make_unique<mink::persistence::sql_projection>(pool, std::move(params));
+  if (cache != nullptr) {
+    projection->on_live_change([cache](const std::vector<recorded_event>& events) { cache->invalidate(events); },
+                               [cache] { cache->clear(); });
+  }
 
   projection->on(std::string(order_created::type_name),
                  handler<order_created>([](const order_created& ev, const recorded_event& e, sql_writer& out) {

@@ -12,6 +12,8 @@ class connection_pool;
 
 namespace ecommerce {
 
+class order_summary_cache;
+
 /// The projection's name (its checkpoint) and its live table.
 inline constexpr const char* order_summary_projection_name = "order_summary";
 inline constexpr const char* order_summary_table = "order_summaries";
@@ -24,8 +26,11 @@ std::string order_summary_table_sql(const std::string& table);
 /// pipeline in one transaction with the checkpoint. An event whose data does not decode fails
 /// with mink::errc::invalid_event_data, and the projection retries and then stops on it (faulted), as
 /// for any failing event: a read model never silently skips a change.
+///
+/// With `cache`, every batch committed to the live table invalidates its orders there (and a
+/// rebuild's swap clears it); the cache must outlive the projection.
 std::unique_ptr<mink::persistence::sql_projection> make_order_summary_projection(
     mink::persistence::connection_pool& pool, std::string table = order_summary_table,
-    std::string name = order_summary_projection_name);
+    std::string name = order_summary_projection_name, order_summary_cache* cache = nullptr);
 
 }  // namespace ecommerce

@@ -6,6 +6,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -33,10 +34,25 @@ struct request_context {
 
 using route_handler = std::function<boost::asio::awaitable<response>(request_context&)>;
 
+/// What router::handle reports about each request it answered (metrics, access log).
+struct request_record {
+  std::string method;  ///< As received ("GET", or the raw text of an unknown method).
+  std::string path;    ///< The target's path as received (still percent-encoded), without the query.
+  std::string route;   ///< The pattern that handled it ("/orders/{id}"); empty when none did (400, 404, 405).
+  unsigned status = 0;  ///< The response's status code.
+  std::chrono::steady_clock::duration duration{};  ///< From handle()'s start to the response being built.
+  std::string correlation_id;  ///< The response's X-Correlation-ID.
+};
+
 struct router_params {
   /// Receives the text of exceptions escaping handlers (with the correlation id). Default: none.
   /// Called on the connection's strand; must not throw.
   std::function<void(std::string_view correlation_id, std::string_view what)> log_error;
+  /// Called once per request handle() answers, after its response is built (before it is sent),
+  /// on the thread running handle() (the connection's strand), concurrently for different
+  /// connections: it must be thread-safe and quick. An exception it throws is swallowed.
+  /// Default: none. (Default-initialised so that `router_params{log_error}` stays complete.)
+  std::function<void(const request_record&)> on_response = {};
 };
 
 /// Patterns are absolute paths whose segments are literals or `{name}` (one whole segment), e.g.

@@ -70,6 +70,10 @@ struct dispatch_options {
   std::string user_id;
   std::string tenant_id;
   std::string idempotency_key;  ///< Executes the command once per key; the command id when empty.
+  /// A repeat of a key that is executing right now in this process: true waits for that
+  /// execution and answers its outcome; false answers errc::idempotency_key_in_flight at once and
+  /// writes nothing (an HTTP API refuses with 409 rather than hold a request).
+  bool wait_for_in_flight = true;
   /// A fixed expected version (HTTP If-Match): the command fails on a conflict instead of being
   /// retried against the fresh state.
   std::optional<expected_version> expected;

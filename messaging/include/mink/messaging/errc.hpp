@@ -35,6 +35,7 @@ enum class errc {
   validation_failed,           ///< A command failed its validate(); the result lists every field.
   no_handler,                  ///< No handler is registered for the command's type.
   invalid_command,             ///< A command without a type or an aggregate id.
+  idempotency_key_in_flight,   ///< The idempotency key is executing right now and the caller asked not to wait.
   // Connection pool.
   pool_exhausted = 40,         ///< Too many acquisitions are already waiting (max_pending reached).
   acquire_timeout,             ///< No connection became available within acquire_timeout.

@@ -1,5 +1,5 @@
 #pragma once
-// The metrics stage: count and latency per command type and outcome.
+// The metrics stage: count and latency per command type and outcome, events appended per type.
 
 #include <mink/messaging/middleware.hpp>
 
@@ -34,12 +34,20 @@ class command_metrics {
   /// A consistent copy of every series.
   std::map<key, series> snapshot() const;
 
+  /// Adds `count` events appended by a command of `command_type` (the middleware records a
+  /// successful, non-replayed dispatch's event_count; a type is listed from its first command on).
+  void record_events(std::string_view command_type, std::uint64_t count);
+  /// Events appended per command type.
+  std::map<std::string, std::uint64_t> events_snapshot() const;
+
  private:
   mutable std::mutex mutex_;
   std::map<key, series> series_;
+  std::map<std::string, std::uint64_t, std::less<>> events_;
 };
 
-/// Records every command's outcome and latency in a shared command_metrics.
+/// Records every command's outcome and latency in a shared command_metrics, and the events a
+/// successful command appended (not for a replayed result: those events were counted once).
 class metrics_middleware final : public middleware {
  public:
   explicit metrics_middleware(std::shared_ptr<command_metrics> metrics) : metrics_(std::move(metrics)) {}

@@ -26,7 +26,8 @@ class idempotency_store;
 /// - The same key with another command (type or payload: command_fingerprint) is
 ///   errc::idempotency_key_reused; nothing is written.
 /// - A repeat arriving while the first is still executing in this process waits for it and gets
-///   its outcome (marked replayed when it succeeded).
+///   its outcome (marked replayed when it succeeded); with dispatch_options::wait_for_in_flight
+///   false it is errc::idempotency_key_in_flight at once instead, and nothing is written.
 /// - A command that succeeds without events has its record saved here afterwards.
 /// - A command that fails for good leaves no record: a repeat executes again.
 /// `store` must outlive the stage. Thread-safe.

@@ -76,6 +76,16 @@ class sql_projection final : public projection {
   /// Handles events of `event_type` (one handler per type; a second replaces the first).
   sql_projection& on(std::string event_type, sql_handler handler);
 
+  /// For a cache of the live table kept by this process: `changed` is told which events' rows
+  /// may have changed, after each batch to the live table once its COMMIT has been answered,
+  /// whatever the answer (a failed COMMIT may still have committed), and before the batch's
+  /// operation completes, so before projection_runner counts its position as applied (a
+  /// read-your-writes wait then finds the cache already invalidated). `replaced` is called the
+  /// same way after a rebuild's swap: any row may have changed. Both must be quick and must not
+  /// throw. Set before use, like on().
+  sql_projection& on_live_change(std::function<void(const std::vector<recorded_event>& events)> changed,
+                                 std::function<void()> replaced);
+
   const std::string& name() const noexcept override { return params_.name; }
   read_all_filter filter() const override;
   const std::string& table() const noexcept { return params_.table; }
@@ -107,6 +117,8 @@ class sql_projection final : public projection {
   pg_checkpoint_store checkpoints_;
   sql_projection_params params_;
   std::map<std::string, sql_handler> handlers_;
+  std::function<void(const std::vector<recorded_event>&)> live_changed_;
+  std::function<void()> live_replaced_;
 };
 
 }  // namespace mink::persistence
