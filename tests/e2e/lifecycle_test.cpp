@@ -167,7 +167,7 @@ BOOST_AUTO_TEST_CASE(the_saga_completes_a_submitted_order) {
   BOOST_TEST(submit_res.header("X-Correlation-ID") == correlation);
 
   const auto summary = wait_for_status(server(), id, "Completed");
-  BOOST_TEST(str(summary, "status") == "Completed", "the order is " << str(summary, "status") << " (version " << (summary.contains("version") ? as_int(summary.at("version")) : -1) << ")");
+  BOOST_TEST(str(summary, "status") == "Completed", "the order is " << str(summary, "status"));
   BOOST_TEST(as_int(summary.at("item_count")) == 4);
   BOOST_TEST(!str(summary, "tracking_number").empty());
 
@@ -191,7 +191,7 @@ BOOST_AUTO_TEST_CASE(a_declined_payment_cancels_the_order_and_compensates_the_sa
   check_ack(c.request(post("/orders/" + id + "/submit", "{}", headers)), 200, id);
 
   const auto summary = wait_for_status(server(), id, "Cancelled");
-  BOOST_TEST(str(summary, "status") == "Cancelled", "the order is " << str(summary, "status") << " (version " << (summary.contains("version") ? as_int(summary.at("version")) : -1) << ")");
+  BOOST_TEST(str(summary, "status") == "Cancelled", "the order is " << str(summary, "status"));
   BOOST_TEST(cancel_reason(id) == "payment declined");
   const auto types = event_types(server(), id);
   BOOST_TEST(std::count(types.begin(), types.end(), "OrderShipped") == 0);
@@ -212,7 +212,7 @@ BOOST_AUTO_TEST_CASE(an_out_of_stock_sku_cancels_the_order_and_compensates_the_s
   check_ack(c.request(post("/orders/" + id + "/submit", "{}", headers)), 200, id);
 
   const auto summary = wait_for_status(server(), id, "Cancelled");
-  BOOST_TEST(str(summary, "status") == "Cancelled", "the order is " << str(summary, "status") << " (version " << (summary.contains("version") ? as_int(summary.at("version")) : -1) << ")");
+  BOOST_TEST(str(summary, "status") == "Cancelled", "the order is " << str(summary, "status"));
   BOOST_TEST(cancel_reason(id) == "out of stock");
 
   const auto saga = wait_for_saga(correlation, "compensated");
