@@ -6,6 +6,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -34,25 +35,38 @@ boost::json::object fail(std::string_view reason) {
   return o;
 }
 
-// SELECT 1 within `timeout`: the timer cancels the query (acquisition included) through its
-// cancellation slot, so the answer comes back within the bound whatever the pool is doing.
+// SELECT 1 within `timeout`. The query completes into a shared probe and cancels the timer; the
+// handler waits only on the timer, so the answer comes within the bound whatever the pool does (an
+// unreachable server can hold an acquisition in its connect). At the bound the query is also
+// withdrawn through its cancellation slot; it then completes later into the probe alone.
 asio::awaitable<boost::json::object> check_database(persistence::connection_pool& pool,
                                                     std::chrono::milliseconds timeout) {
-  auto signal = std::make_shared<asio::cancellation_signal>();
-  auto timed_out = std::make_shared<bool>(false);
-  asio::steady_timer timer(co_await asio::this_coro::executor);
-  timer.expires_after(timeout);
-  timer.async_wait([signal, timed_out](boost::system::error_code ec) {
-    if (ec) return;
-    *timed_out = true;
-    signal->emit(asio::cancellation_type::terminal);
-  });
+  struct probe {
+    explicit probe(asio::any_io_executor ex) : timer(std::move(ex)) {}
+    asio::steady_timer timer;
+    asio::cancellation_signal signal;
+    bool done = false;
+    bool ok = false;
+  };
+  const auto ex = co_await asio::this_coro::executor;
+  auto state = std::make_shared<probe>(ex);
+  state->timer.expires_after(timeout);
   persistence::query_params none;
-  auto token = asio::bind_cancellation_slot(signal->slot(), asio::as_tuple(asio::use_awaitable));
-  auto [ec, result] = co_await pool.async_query("SELECT 1", std::move(none), std::move(token));
-  timer.cancel();
-  if (*timed_out) co_return fail("timeout");
-  if (ec) co_return fail("unavailable");
+  pool.async_query("SELECT 1", std::move(none),
+                   asio::bind_cancellation_slot(
+                       state->signal.slot(),
+                       asio::bind_executor(ex, [state](boost::system::error_code ec, persistence::query_result) {
+                         state->done = true;
+                         state->ok = !ec;
+                         state->timer.cancel();
+                       })));
+  auto [ignored] = co_await state->timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  (void)ignored;
+  if (!state->done) {
+    state->signal.emit(asio::cancellation_type::terminal);
+    co_return fail("timeout");
+  }
+  if (!state->ok) co_return fail("unavailable");
   co_return pass();
 }
 
