@@ -26,6 +26,17 @@ BOOST_AUTO_TEST_CASE(slow_headers_get_408_or_a_close) {
   BOOST_TEST(took.count() >= 800, took.count() << " ms");
   BOOST_TEST(took.count() < 5000, took.count() << " ms");
 
+  // A request line that never ends is treated the same.
+  connection partial(server());
+  const auto partial_started = std::chrono::steady_clock::now();
+  partial.send_raw("GET /heal");
+  const auto partial_answer = partial.read_response_or_close(milliseconds(8000));
+  if (partial_answer) check_problem(*partial_answer, 408, "");
+  const auto partial_took =
+      std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - partial_started);
+  BOOST_TEST(partial_took.count() >= 800, partial_took.count() << " ms");
+  BOOST_TEST(partial_took.count() < 5000, partial_took.count() << " ms");
+
   // A connection that sends nothing at all is treated the same.
   connection silent(server());
   const auto silent_started = std::chrono::steady_clock::now();
