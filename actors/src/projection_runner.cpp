@@ -10,6 +10,7 @@
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
@@ -225,11 +226,30 @@ error_code projection_runner::start_rebuild(const std::string& name) {
 
 namespace {
 
+/// How often a wait for a position beyond the head looks again for its event.
+constexpr std::chrono::milliseconds future_position_poll{20};
+
 asio::awaitable<std::tuple<error_code>> wait_for(std::shared_ptr<projection_runner::core> c, projection_actor& a,
                                                   std::int64_t position, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
   auto [ec, where] = co_await c->store.async_log_position_of(position, tuple_awaitable);
   if (ec) co_return std::tuple{ec};
-  if (!where) co_return std::tuple{error_code(errc::position_not_found)};
+  // A position beyond the head may belong to an append still committing: wait (bounded) for
+  // it to appear. One at or below the head without an event never will (a rolled-back append).
+  asio::steady_timer poll(a.strand);
+  while (!where) {
+    auto [head_ec, head] = co_await c->store.async_head_position(tuple_awaitable);
+    if (head_ec) co_return std::tuple{head_ec};
+    if (position <= head) co_return std::tuple{error_code(errc::position_not_found)};
+    if (std::chrono::steady_clock::now() >= deadline) co_return std::tuple{error_code(errc::timeout)};
+    if (c->stopped.load()) co_return std::tuple{error_code(asio::error::operation_aborted)};
+    poll.expires_after(std::min<std::chrono::steady_clock::duration>(future_position_poll,
+                                                                      deadline - std::chrono::steady_clock::now()));
+    co_await poll.async_wait(tuple_awaitable);
+    auto [again_ec, again] = co_await c->store.async_log_position_of(position, tuple_awaitable);
+    if (again_ec) co_return std::tuple{again_ec};
+    where = again;
+  }
   // The append that wrote an inline projection's rows committed with the event.
   if (a.options.mode == projection_mode::inline_) co_return std::tuple{error_code{}};
   if (c->stopped.load()) co_return std::tuple{error_code(asio::error::operation_aborted)};
@@ -237,7 +257,7 @@ asio::awaitable<std::tuple<error_code>> wait_for(std::shared_ptr<projection_runn
   if (a.snapshot().live >= *where) co_return std::tuple{error_code{}};
   auto w = std::make_shared<projection_waiter>(a.strand, *where);
   a.waiters.push_back(w);
-  w->timer.expires_after(timeout);
+  w->timer.expires_at(deadline);
   co_await w->timer.async_wait(tuple_awaitable);
   std::erase(a.waiters, w);
   if (w->reached) co_return std::tuple{error_code{}};

@@ -5,7 +5,9 @@
 #include <ecommerce/app/order_system.hpp>
 #include <example/database.hpp>
 
+#include <mink/http/http_metrics.hpp>
 #include <mink/http/server.hpp>
+#include <mink/messaging/metrics_middleware.hpp>
 #include <mink/persistence/connection_pool.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -66,8 +68,10 @@ mink::http::server_params server_settings(const config& c) {
   return p;
 }
 
-ecommerce::order_system_params system_settings(const config& c, const logger& log) {
+ecommerce::order_system_params system_settings(const config& c, const logger& log,
+                                               std::shared_ptr<mink::command_metrics> metrics) {
   ecommerce::order_system_params p;
+  p.orders.pipeline.metrics = std::move(metrics);
   p.fulfilment = c.automatic_fulfilment ? ecommerce::fulfilment_mode::automatic : ecommerce::fulfilment_mode::manual;
   if (log.enabled(log_level::debug)) {
     p.orders.pipeline.logger = [&log](const mink::command_log_record& r) {
@@ -76,7 +80,7 @@ ecommerce::order_system_params system_settings(const config& c, const logger& lo
                  {"command_id", r.command_id},
                  {"correlation_id", r.correlation_id},
                  {"aggregate_id", r.aggregate_id},
-                 {"duration_ms", std::chrono::duration<double, std::milli>(r.duration).count()},
+                 {"duration_us", std::chrono::duration_cast<std::chrono::microseconds>(r.duration).count()},
                  {"outcome", r.ec ? r.error_message : std::string(r.replayed ? "replayed" : "ok")}});
     };
   }
@@ -89,16 +93,17 @@ struct daemon_state {
       : settings(c),
         log(l),
         strand(asio::make_strand(ioc)),
+        commands(std::make_shared<mink::command_metrics>()),
         pool(ioc.get_executor(), pool_settings(c, url)),
-        system(ioc.get_executor(), pool, system_settings(c, l)),
-        routes(router_settings(l)),
+        system(ioc.get_executor(), pool, system_settings(c, l, commands)),
+        routes(router_settings(c, l, http)),
         server(ioc.get_executor(), server_settings(c), routes),
         signals(ioc, SIGINT, SIGTERM),
         stop_requested(strand),
         server_stopped(strand),
         system_stopped(strand),
         pool_stopped(strand) {
-    add_routes(routes, route_targets{system, pool});
+    add_routes(routes, route_targets{system, pool, http, *commands});
   }
 
   static mp::pool_params pool_settings(const config& c, const std::string& url) {
@@ -108,10 +113,24 @@ struct daemon_state {
     return p;
   }
 
-  static mink::http::router_params router_settings(const logger& l) {
+  static mink::http::router_params router_settings(const config& c, const logger& l, mink::http::http_metrics& m) {
     mink::http::router_params p;
     p.log_error = [&l](std::string_view correlation_id, std::string_view what) {
       l.error("request failed", {{"correlation_id", correlation_id}, {"error", what}});
+    };
+    const bool access_log = c.access_log && l.enabled(log_level::info);
+    p.on_response = [&l, &m, access_log](const mink::http::request_record& r) {
+      m.record(r);
+      // 5xx answers are errors whatever the access log says; the rest is the access log.
+      const log_level level = r.status >= 500 ? log_level::error : log_level::info;
+      if (level == log_level::info && !access_log) return;
+      l.write(level, "request",
+              {{"method", r.method},
+               {"path", r.path},
+               {"route", r.route},
+               {"status", r.status},
+               {"duration_us", std::chrono::duration_cast<std::chrono::microseconds>(r.duration).count()},
+               {"correlation_id", r.correlation_id}});
     };
     return p;
   }
@@ -121,6 +140,8 @@ struct daemon_state {
   const config& settings;
   const logger& log;
   strand_type strand;
+  mink::http::http_metrics http;
+  std::shared_ptr<mink::command_metrics> commands;
   mp::connection_pool pool;
   ecommerce::order_system system;
   mink::http::router routes;

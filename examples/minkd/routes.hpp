@@ -6,8 +6,14 @@
 namespace ecommerce {
 class order_system;
 }
+namespace mink {
+class command_metrics;
+}
 namespace mink::persistence {
 class connection_pool;
+}
+namespace mink::http {
+class http_metrics;
 }
 
 namespace minkd {
@@ -16,9 +22,12 @@ namespace minkd {
 struct route_targets {
   ecommerce::order_system& system;
   mink::persistence::connection_pool& pool;
+  const mink::http::http_metrics& http;
+  const mink::command_metrics& commands;
 };
 
-/// Health and the OpenAPI document.
+/// The order API, sagas, projections, /healthz, /readyz, /metrics and /openapi.json
+/// (docs/http-api.md).
 void add_routes(mink::http::router& r, const route_targets& targets);
 
 }  // namespace minkd

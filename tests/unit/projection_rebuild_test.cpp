@@ -78,14 +78,17 @@ BOOST_FIXTURE_TEST_CASE(waits_for_a_position, fixture) {
   BOOST_TEST(!runner.pause("tally"));
   append_added(2, 3);
 
-  std::optional<error_code> timed_out, reached, missing, unknown, early;
+  std::optional<error_code> timed_out, reached, missing, beyond, unknown, early;
   runner.async_wait_for("tally", positions[2], 30ms, [&](error_code ec) { timed_out = ec; });
-  runner.async_wait_for("tally", positions.back() + 1000, 1s, [&](error_code ec) { missing = ec; });
+  // No event at 0 (at or below the head): never will be. Beyond the head: waited for, bounded.
+  runner.async_wait_for("tally", 0, 1s, [&](error_code ec) { missing = ec; });
+  runner.async_wait_for("tally", positions.back() + 1000, 50ms, [&](error_code ec) { beyond = ec; });
   runner.async_wait_for("nope", positions[0], 1s, [&](error_code ec) { unknown = ec; });
   BOOST_TEST(!timed_out.has_value());  // never inline
-  BOOST_TEST_REQUIRE(run_until(ioc, [&] { return timed_out && missing && unknown; }));
+  BOOST_TEST_REQUIRE(run_until(ioc, [&] { return timed_out && missing && beyond && unknown; }));
   BOOST_TEST((*timed_out == errc::timeout));
   BOOST_TEST((*missing == errc::position_not_found));
+  BOOST_TEST((*beyond == errc::timeout));
   BOOST_TEST((*unknown == errc::unknown_projection));
 
   runner.async_wait_for("tally", positions[2], 5s, [&](error_code ec) { reached = ec; });

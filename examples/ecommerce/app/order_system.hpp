@@ -81,8 +81,9 @@ class order_system {
   /// first waits (at most read_your_writes_timeout) until the projection has applied the event at
   /// that global position, so a client reads its own writes. Completion:
   /// void(error_code, std::optional<order_summary>). Errors: mink::errc::timeout when the
-  /// projection has not got there in time; mink::errc::position_not_found when no committed
-  /// event has that position; the queries' errors.
+  /// projection has not got there in time (a position beyond the head of the log included);
+  /// mink::errc::position_not_found when no event has that position though it is at or below
+  /// the head; the queries' errors.
   template <class CompletionToken>
   auto async_find_summary(std::string order_id, std::optional<std::int64_t> min_position, CompletionToken&& token) {
     return boost::asio::async_initiate<CompletionToken,

@@ -121,9 +121,11 @@ class projection_runner {
 
   /// Completes once projection `name` has applied the event at `global_position` (and so every
   /// event before it in the log). Completion: void(error_code): success; errc::timeout after
-  /// `timeout`; errc::unknown_projection; errc::position_not_found when no committed event has
-  /// that position; operation_aborted on cancel(); the store's errors. An inline projection
-  /// succeeds as soon as the event is committed.
+  /// `timeout`; errc::unknown_projection; errc::position_not_found when no event has that
+  /// position and it is at or below the head of the log (a rolled-back append's gap: no event
+  /// ever will); operation_aborted on cancel(); the store's errors. A position beyond the head is
+  /// looked for again every 20 ms until its event is committed or the timeout passes (its append
+  /// may still be committing). An inline projection succeeds as soon as the event is committed.
   template <class CompletionToken>
   auto async_wait_for(std::string name, std::int64_t global_position, std::chrono::milliseconds timeout,
                       CompletionToken&& token) {
