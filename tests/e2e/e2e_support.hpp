@@ -30,13 +30,17 @@ class minkd_fixture {
   const endpoint& address() const { return process_->address(); }
   minkd_process& process() { return *process_; }
 
-  /// SIGTERM; checks that minkd exited with status 0 within 30 s.
+  /// SIGTERM; checks that minkd exited with status 0 within stop_bound.
   void check_clean_stop();
 
  private:
   std::unique_ptr<temp_dir> dir_;
   std::unique_ptr<minkd_process> process_;
 };
+
+/// How long a graceful stop may take: minkd's shutdown timeout for requests in flight (10 s by
+/// default) and as long again for the projections, the saga, the actors and the database.
+inline constexpr std::chrono::milliseconds stop_bound{20'000};
 
 /// The suite fixtures: manual fulfilment, automatic fulfilment, and manual with a 1 s header timeout.
 struct manual_minkd : minkd_fixture {

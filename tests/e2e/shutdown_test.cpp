@@ -87,13 +87,13 @@ BOOST_AUTO_TEST_CASE(sigterm_under_load_loses_no_acknowledged_command) {
       std::this_thread::sleep_for(milliseconds(20));
     const int before = load.acknowledged_count;
     sigterm_sent = true;
-    const auto stopped = first.stop(seconds(30));
+    const auto stopped = first.stop(stop_bound);
     stop = true;
     for (auto& t : threads) t.join();
 
     BOOST_TEST(before > 0, "no command was acknowledged before SIGTERM");
     BOOST_TEST(stopped.clean(), "minkd after SIGTERM under load: " << stopped.describe() << "\n" << first.log_tail());
-    BOOST_TEST(stopped.took.count() < 30000);
+    BOOST_TEST(stopped.took.count() < stop_bound.count());
     std::lock_guard lock(load.mutex);
     BOOST_TEST(load.problems.empty(), load.problems.size() << " failures before SIGTERM, the first: "
                                                            << (load.problems.empty() ? "" : load.problems.front()));
@@ -113,7 +113,7 @@ BOOST_AUTO_TEST_CASE(sigterm_under_load_loses_no_acknowledged_command) {
   }
   BOOST_TEST(lost.empty(), lost.size() << " of " << load.acknowledged.size()
                                        << " acknowledged orders lost, the first: " << (lost.empty() ? "" : lost.front()));
-  const auto stopped = second.stop(seconds(30));
+  const auto stopped = second.stop(stop_bound);
   BOOST_TEST(stopped.clean(), "restarted minkd after SIGTERM: " << stopped.describe() << "\n" << second.log_tail());
 }
 
