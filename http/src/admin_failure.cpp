@@ -17,14 +17,7 @@ bool is_database_unavailable(const boost::system::error_code& ec) noexcept {
 
 response failure_response(const boost::system::error_code& ec, unsigned version) {
   if (!is_database_unavailable(ec)) throw boost::system::system_error(ec);
-  problem p;
-  p.status = http::status::service_unavailable;
-  p.slug = "service-unavailable";
-  p.title = "Service unavailable";
-  p.detail = "the database cannot be reached now; retry later";
-  auto res = make_problem_response(p, version);
-  res.set(boost::beast::http::field::retry_after, "1");
-  return res;
+  return make_retry_later_response(service_unavailable("the database cannot be reached now; retry later"), version, 1);
 }
 
 }  // namespace mink::http

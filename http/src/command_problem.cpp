@@ -1,5 +1,7 @@
 #include <mink/http/command_problem.hpp>
 
+#include <mink/http/admin_routes.hpp>
+
 #include <mink/messaging/errc.hpp>
 #include <mink/persistence/pg_error.hpp>
 
@@ -14,15 +16,6 @@
 namespace mink::http {
 namespace {
 
-problem make(http::status s, std::string slug, std::string title, std::string detail) {
-  problem p;
-  p.status = s;
-  p.slug = std::move(slug);
-  p.title = std::move(title);
-  p.detail = std::move(detail);
-  return p;
-}
-
 /// What a failure's detail says: the result's account, else the code's message.
 std::string message_of(const boost::system::error_code& ec, const dispatch_result& result) {
   return result.error_message.empty() ? ec.message() : result.error_message;
@@ -34,7 +27,7 @@ problem conflict_problem(const dispatch_result& result) {
     detail = "expected version " + result.expected->to_string() + ", but it is at version " +
              std::to_string(*result.actual_version);
   }
-  problem p = make(http::status::conflict, "concurrency-conflict", "Concurrency conflict", std::move(detail));
+  problem p = make_problem(http::status::conflict, "concurrency-conflict", "Concurrency conflict", std::move(detail));
   if (result.expected) {
     if (result.expected->what() == expected_version::kind::exact) p.extensions["expected_version"] = result.expected->value();
     else p.extensions["expected_version"] = result.expected->to_string();
@@ -52,13 +45,13 @@ std::optional<problem> framework_problem(errc e, const dispatch_result& result) 
     case errc::wrong_expected_version:
       return conflict_problem(result);
     case errc::idempotency_key_in_flight:
-      return make(http::status::conflict, "idempotency-key-in-flight", "Idempotency key in flight",
+      return make_problem(http::status::conflict, "idempotency-key-in-flight", "Idempotency key in flight",
                   "a request with this Idempotency-Key is still being processed; retry later");
     case errc::idempotency_key_reused:
-      return make(http::status::unprocessable_entity, "idempotency-key-reuse", "Idempotency key reused",
+      return make_problem(http::status::unprocessable_entity, "idempotency-key-reuse", "Idempotency key reused",
                   "this Idempotency-Key was already used for a different request");
     case errc::event_too_large:
-      return make(http::status::payload_too_large, "event-too-large", "Event too large",
+      return make_problem(http::status::payload_too_large, "event-too-large", "Event too large",
                   "the command would record an event larger than the store accepts");
     default:
       return std::nullopt;
@@ -68,11 +61,7 @@ std::optional<problem> framework_problem(errc e, const dispatch_result& result) 
 }  // namespace
 
 bool is_unavailable(const boost::system::error_code& ec) noexcept {
-  if (ec == errc::acquire_timeout || ec == errc::connect_timeout || ec == errc::pool_not_running ||
-      ec == errc::pool_exhausted || ec == errc::mailbox_full || ec == errc::shutting_down || ec == errc::timeout) {
-    return true;
-  }
-  return persistence::is_transient(ec) || ec == persistence::condition::connection_error;
+  return is_database_unavailable(ec) || ec == errc::mailbox_full || ec == errc::shutting_down || ec == errc::timeout;
 }
 
 bool is_domain_error(const boost::system::error_code& ec) noexcept {
@@ -101,11 +90,10 @@ problem dispatch_problem(const boost::system::error_code& ec, const dispatch_res
 }
 
 response make_command_problem_response(const problem& p, unsigned version, std::chrono::seconds retry_after) {
-  response res = make_problem_response(p, version);
   if (p.status == http::status::service_unavailable || p.slug == "idempotency-key-in-flight") {
-    res.set(boost::beast::http::field::retry_after, std::to_string(retry_after.count()));
+    return make_retry_later_response(p, version, static_cast<unsigned>(retry_after.count()));
   }
-  return res;
+  return make_problem_response(p, version);
 }
 
 boost::json::object command_result_body(const dispatch_result& result) {
@@ -143,12 +131,12 @@ problem validation_problem(const std::vector<field_error>& errors) {
 }
 
 problem rule_violation(std::string detail) {
-  return make(http::status::unprocessable_entity, "rule-violation", "Business rule violated", std::move(detail));
+  return make_problem(http::status::unprocessable_entity, "rule-violation", "Business rule violated", std::move(detail));
 }
 
 problem unavailable_problem() {
-  return make(http::status::service_unavailable, "service-unavailable", "Service unavailable",
-              "the service cannot handle the request now (its database is unavailable or it is busy); retry later");
+  return service_unavailable(
+      "the service cannot handle the request now (its database is unavailable or it is busy); retry later");
 }
 
 problem internal_problem(std::string_view correlation_id) {
@@ -157,7 +145,7 @@ problem internal_problem(std::string_view correlation_id) {
     detail += "; correlation id ";
     detail.append(correlation_id);
   }
-  problem p = make(http::status::internal_server_error, "internal-error", "Internal error", std::move(detail));
+  problem p = make_problem(http::status::internal_server_error, "internal-error", "Internal error", std::move(detail));
   if (!correlation_id.empty()) p.extensions["correlation_id"] = correlation_id;
   return p;
 }

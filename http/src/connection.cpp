@@ -28,26 +28,17 @@ namespace {
 constexpr std::chrono::milliseconds linger_time{1000};
 constexpr std::size_t linger_bytes = 1024 * 1024;
 
-problem limit_problem(http::status s, std::string slug, std::string title, std::string detail) {
-  problem p;
-  p.status = s;
-  p.slug = std::move(slug);
-  p.title = std::move(title);
-  p.detail = std::move(detail);
-  return p;
-}
-
 // The problem to answer for a failed read, or none when the connection just ends.
 std::optional<problem> read_failure(const error_code& ec, bool timed_out, const server_params& params) {
   if (timed_out)
-    return limit_problem(http::status::request_timeout, "request-timeout", "Request timeout",
+    return make_problem(http::status::request_timeout, "request-timeout", "Request timeout",
                          "the request did not arrive in time");
   if (ec == bh::error::header_limit || ec == bh::error::buffer_overflow)
-    return limit_problem(http::status::request_header_fields_too_large, "header-too-large",
+    return make_problem(http::status::request_header_fields_too_large, "header-too-large",
                          "Request header fields too large",
                          "the header block exceeds " + std::to_string(params.max_header) + " bytes");
   if (ec == bh::error::body_limit)
-    return limit_problem(http::status::payload_too_large, "body-too-large", "Content too large",
+    return make_problem(http::status::payload_too_large, "body-too-large", "Content too large",
                          "the body exceeds " + std::to_string(params.max_body) + " bytes");
   if (ec == bh::error::end_of_stream || ec == bh::error::partial_message) return std::nullopt;
   if (ec.category() == bh::make_error_code(bh::error::bad_target).category())
@@ -191,7 +182,7 @@ asio::awaitable<void> connection::run(std::shared_ptr<connection> self) {
 
 asio::awaitable<void> connection::refuse(std::shared_ptr<connection> self) {
   auto& c = *self;
-  problem p = limit_problem(http::status::service_unavailable, "too-many-connections", "Service unavailable",
+  problem p = make_problem(http::status::service_unavailable, "too-many-connections", "Service unavailable",
                             "the server is at its connection limit; retry later");
   auto res = make_problem_response(p);
   res.set(bh::field::retry_after, std::to_string(c.params_.retry_after.count()));

@@ -48,22 +48,32 @@ response make_json_response(http::status s, const boost::json::value& body, unsi
   return res;
 }
 
-problem bad_request(std::string detail, std::string slug) {
+problem make_problem(http::status s, std::string slug, std::string title, std::string detail) {
   problem p;
-  p.status = http::status::bad_request;
+  p.status = s;
   p.slug = std::move(slug);
-  p.title = "Bad request";
+  p.title = std::move(title);
   p.detail = std::move(detail);
   return p;
 }
 
+problem bad_request(std::string detail, std::string slug) {
+  return make_problem(http::status::bad_request, std::move(slug), "Bad request", std::move(detail));
+}
+
 problem not_found(std::string detail) {
-  problem p;
-  p.status = http::status::not_found;
-  p.slug = "not-found";
-  p.title = "Not found";
-  p.detail = std::move(detail);
-  return p;
+  return make_problem(http::status::not_found, "not-found", "Not found", std::move(detail));
+}
+
+problem service_unavailable(std::string detail) {
+  return make_problem(http::status::service_unavailable, "service-unavailable", "Service unavailable",
+                      std::move(detail));
+}
+
+response make_retry_later_response(const problem& p, unsigned version, unsigned retry_after_seconds) {
+  auto res = make_problem_response(p, version);
+  res.set(boost::beast::http::field::retry_after, std::to_string(retry_after_seconds));
+  return res;
 }
 
 }  // namespace mink::http

@@ -35,12 +35,8 @@ boost::json::object status_json(const actors::projection_status& s) {
 }
 
 problem unknown_projection(std::string_view name) {
-  problem p;
-  p.status = http::status::not_found;
-  p.slug = "unknown-projection";
-  p.title = "Unknown projection";
-  p.detail = "no projection is named " + std::string(name);
-  return p;
+  return make_problem(http::status::not_found, "unknown-projection", "Unknown projection",
+                      "no projection is named " + std::string(name));
 }
 
 // The answer after an operation on projection `name`: its status, or the operation's error.
@@ -48,12 +44,10 @@ response after(const actors::projection_runner& runner, const std::string& name,
                http::status ok, unsigned version) {
   if (ec == errc::unknown_projection) return make_problem_response(unknown_projection(name), version);
   if (ec == errc::projection_busy) {
-    problem p;
-    p.status = http::status::conflict;
-    p.slug = "projection-busy";
-    p.title = "Projection busy";
-    p.detail = "projection " + name + " cannot do that now (an inline projection is not rebuilt)";
-    return make_problem_response(p, version);
+    return make_problem_response(make_problem(http::status::conflict, "projection-busy", "Projection busy",
+                                              "projection " + name +
+                                                  " cannot do that now (an inline projection is not rebuilt)"),
+                                 version);
   }
   if (ec) return failure_response(ec, version);
   const auto s = runner.status(name);

@@ -45,21 +45,11 @@ boost::json::object saga_json(const persistence::saga_state& s) {
 }
 
 problem saga_not_found(std::string_view id) {
-  problem p;
-  p.status = http::status::not_found;
-  p.slug = "saga-not-found";
-  p.title = "Saga not found";
-  p.detail = "no saga has id " + std::string(id);
-  return p;
+  return make_problem(http::status::not_found, "saga-not-found", "Saga not found", "no saga has id " + std::string(id));
 }
 
 problem conflict(std::string slug, std::string title, std::string detail) {
-  problem p;
-  p.status = http::status::conflict;
-  p.slug = std::move(slug);
-  p.title = std::move(title);
-  p.detail = std::move(detail);
-  return p;
+  return make_problem(http::status::conflict, std::move(slug), std::move(title), std::move(detail));
 }
 
 asio::awaitable<response> find_saga(persistence::saga_store& store, std::string id, unsigned version) {
@@ -131,14 +121,7 @@ void add_saga_routes(router& r, persistence::saga_store& store, actors::saga_man
       co_return make_problem_response(p, version);
     }
     if (ec == errc::shutting_down) {
-      problem p;
-      p.status = http::status::service_unavailable;
-      p.slug = "service-unavailable";
-      p.title = "Service unavailable";
-      p.detail = "the saga manager is not running";
-      auto res = make_problem_response(p, version);
-      res.set(boost::beast::http::field::retry_after, "1");
-      co_return res;
+      co_return make_retry_later_response(service_unavailable("the saga manager is not running"), version, 1);
     }
     if (ec) co_return failure_response(ec, version);
     auto res = co_await find_saga(store, id, version);

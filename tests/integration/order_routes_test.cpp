@@ -194,6 +194,12 @@ BOOST_AUTO_TEST_CASE(a_read_waits_for_its_position_and_gives_up_with_504) {
     auto late = co_await call(a.routes, get("/orders/" + id + "?min_position=" + position));
     expect_problem(late, 504, "read-model-timeout");
     BOOST_REQUIRE(!a.system->projections().resume(ecommerce::order_summary_projection_name));
+    // Resumed, it gets there; wait generously first (the route's own wait is only 300 ms here,
+    // and a loaded machine may need longer to catch up).
+    auto [caught_up] = co_await a.system->projections().async_wait_for(
+        ecommerce::order_summary_projection_name, body_of(created).at("position").as_int64(),
+        std::chrono::milliseconds(10'000), tuple_awaitable);
+    BOOST_REQUIRE(!caught_up);
     auto fine = co_await call(a.routes, get("/orders/" + id + "?min_position=" + position));
     BOOST_TEST(status_of(fine) == 200, fine.body());
     // Position 0 is before every event: no wait.

@@ -41,10 +41,8 @@ inline constexpr std::chrono::seconds default_retry_after{1};
 problem dispatch_problem(const boost::system::error_code& ec, const dispatch_result& result,
                          const domain_problem_mapper& map_domain);
 
-/// True for the errors that mean "the service cannot do this now, retry later": the pool's
-/// (acquire_timeout, connect_timeout, pool_not_running, pool_exhausted), errc::mailbox_full,
-/// errc::shutting_down, errc::timeout and persistence::is_transient errors (lost connections,
-/// serialization failures).
+/// The service cannot take the command now: is_database_unavailable(ec) (admin_routes.hpp), or
+/// errc::mailbox_full, errc::shutting_down, errc::timeout.
 bool is_unavailable(const boost::system::error_code& ec) noexcept;
 
 /// True for errors of the application's own categories: not mink's, not the database driver's,

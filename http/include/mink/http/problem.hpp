@@ -36,8 +36,17 @@ response make_problem_response(const problem& p, unsigned version = 11);
 /// A response with `Content-Type: application/json` and `body` serialized (payload prepared).
 response make_json_response(http::status s, const boost::json::value& body, unsigned version = 11);
 
+/// A problem without extensions.
+problem make_problem(http::status s, std::string slug, std::string title, std::string detail);
+
 /// The common problems, titled consistently.
 problem bad_request(std::string detail, std::string slug = "bad-request");
 problem not_found(std::string detail);
+/// 503 "service-unavailable".
+problem service_unavailable(std::string detail);
+
+/// make_problem_response with `Retry-After: retry_after_seconds`: for 503s and for conflicts that
+/// clear by themselves (a key in flight).
+response make_retry_later_response(const problem& p, unsigned version, unsigned retry_after_seconds);
 
 }  // namespace mink::http
