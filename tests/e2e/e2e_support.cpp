@@ -148,10 +148,8 @@ json::object check_problem(const http_response& res, unsigned status, std::strin
 }
 
 const json::array& list_in(const json::value& body, std::string_view member) {
-  if (body.is_array()) return body.get_array();
   if (body.is_object()) {
     if (const auto* v = body.get_object().if_contains(member); v && v->is_array()) return v->get_array();
-    if (const auto* v = body.get_object().if_contains("items"); v && v->is_array()) return v->get_array();
   }
   throw std::runtime_error("no list \"" + std::string(member) + "\" in " + json::serialize(body));
 }
@@ -163,9 +161,7 @@ std::vector<std::string> event_types(const endpoint& ep, std::string_view order_
   std::vector<std::string> types;
   for (const auto& e : list_in(body, "events")) {
     BOOST_REQUIRE(e.is_object());
-    std::string type = str(e.get_object(), "type");
-    if (type.empty()) type = str(e.get_object(), "event_type");
-    types.push_back(type);
+    types.push_back(str(e.get_object(), "type"));
   }
   return types;
 }
