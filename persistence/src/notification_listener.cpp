@@ -89,9 +89,14 @@ struct notification_listener::core : std::enable_shared_from_this<core> {
     } forget_on_exit{this};
     detail::conninfo info = base;
     std::string why;
+    // stop() cancels the operation in flight; one that had already completed when stop() ran
+    // would otherwise lead to the next one, never cancelled. So: check before each.
+    const error_code stopped_ec = asio::error::operation_aborted;
     if (auto ec = co_await detail::resolve_hosts(info, why)) co_return ec;
+    if (stopped) co_return stopped_ec;
     if (auto ec = co_await conn.connect(info, params.connect_timeout)) co_return ec;
     for (const auto& channel : params.channels) {
+      if (stopped) co_return stopped_ec;
       auto r = co_await conn.query("LISTEN " + quote_identifier(channel), {});
       if (r.ec) co_return r.ec;
     }
@@ -100,6 +105,7 @@ struct notification_listener::core : std::enable_shared_from_this<core> {
     deliver(notification{notification::kind::resync, {}, {}, 0});
     std::vector<detail::notification_message> batch;
     for (;;) {
+      if (stopped) co_return stopped_ec;
       batch.clear();
       auto ec = co_await conn.wait_for_notifications(batch);
       for (auto& m : batch) {
