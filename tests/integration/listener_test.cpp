@@ -83,6 +83,25 @@ BOOST_AUTO_TEST_CASE(cancel_fails_a_pending_receive) {
   BOOST_TEST((pending == error_code(asio::error::operation_aborted)));
 }
 
+// A cancel() may land at any point of a connection's set-up (resolving, connecting, LISTEN, the
+// first wait), also between an operation's completion and the next one: run always ends.
+BOOST_AUTO_TEST_CASE(cancel_during_set_up_always_ends_the_run) {
+  pool_fixture f;
+  listener_params lp;
+  lp.connection_string = server().connection_string();
+  lp.channels = {"first", "second"};
+  for (int step = 0; step < 40; ++step) {
+    notification_listener listener(f.ioc.get_executor(), lp);
+    bool run_done = false;
+    listener.async_run([&](error_code) { run_done = true; });
+    f.ioc.restart();
+    for (int i = 0; i < step; ++i) f.ioc.poll_one();  // lands the cancel a little later each time
+    listener.cancel();
+    run_until(f.ioc, run_done, 5s);
+    BOOST_TEST_REQUIRE(run_done, "step " << step);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(forwarded_wakeups_reach_every_reader_until_cancel) {
   pool_fixture f;
   listener_params lp;
