@@ -8,24 +8,32 @@
 namespace mink::http {
 namespace {
 
-std::string method_label(std::string_view m) {
+std::string_view method_label(std::string_view m) {
   static constexpr std::string_view known[] = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"};
   for (const auto k : known)
-    if (m == k) return std::string(k);
+    if (m == k) return k;
   return "OTHER";
+}
+
+/// The entry of `key` (looked up by views), created with owning strings when missing.
+template <class Map, class... Views>
+typename Map::mapped_type& entry(Map& map, Views... key) {
+  auto it = map.find(std::make_tuple(key...));
+  if (it == map.end()) it = map.emplace(typename Map::key_type(key...), typename Map::mapped_type{}).first;
+  return it->second;
 }
 
 }  // namespace
 
 void http_metrics::record(const request_record& r) {
-  auto method = method_label(r.method);
-  std::string route = r.route.empty() ? std::string("unmatched") : r.route;
+  const std::string_view method = method_label(r.method);
+  const std::string_view route = r.route.empty() ? std::string_view("unmatched") : std::string_view(r.route);
   const double seconds = std::chrono::duration<double>(r.duration).count();
   const auto bucket = static_cast<std::size_t>(
       std::lower_bound(bucket_bounds.begin(), bucket_bounds.end(), seconds) - bucket_bounds.begin());
   std::lock_guard lock(mutex_);
-  ++requests_[std::make_tuple(method, route, r.status)];
-  auto& l = latencies_[std::make_pair(std::move(method), std::move(route))];
+  ++entry(requests_, method, route, r.status);
+  auto& l = entry(latencies_, method, route);
   ++l.count;
   l.seconds_sum += seconds;
   ++l.buckets[bucket];
@@ -33,7 +41,7 @@ void http_metrics::record(const request_record& r) {
 
 std::uint64_t http_metrics::requests(std::string_view method, std::string_view route, unsigned status_code) const {
   std::lock_guard lock(mutex_);
-  const auto it = requests_.find(std::make_tuple(std::string(method), std::string(route), status_code));
+  const auto it = requests_.find(std::make_tuple(method, route, status_code));
   return it == requests_.end() ? 0 : it->second;
 }
 
@@ -50,7 +58,7 @@ void http_metrics::write(prometheus_writer& w) const {
   }
   for (const auto& [key, l] : latencies) {
     w.histogram("mink_http_request_duration_seconds", "Time to build HTTP responses, by method and route pattern.",
-                {{"method", key.first}, {"route", key.second}}, bucket_bounds, l.buckets, l.seconds_sum);
+                {{"method", std::get<0>(key)}, {"route", std::get<1>(key)}}, bucket_bounds, l.buckets, l.seconds_sum);
   }
 }
 

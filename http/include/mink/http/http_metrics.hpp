@@ -45,8 +45,10 @@ class http_metrics {
     std::array<std::uint64_t, bucket_bounds.size() + 1> buckets{};
   };
   mutable std::mutex mutex_;
-  std::map<std::tuple<std::string, std::string, unsigned>, std::uint64_t> requests_;
-  std::map<std::pair<std::string, std::string>, latency> latencies_;
+  // Transparent comparators: a request finds its series by string_view keys, so recording
+  // allocates only the first time a series is seen.
+  std::map<std::tuple<std::string, std::string, unsigned>, std::uint64_t, std::less<>> requests_;
+  std::map<std::tuple<std::string, std::string>, latency, std::less<>> latencies_;
 };
 
 }  // namespace mink::http
