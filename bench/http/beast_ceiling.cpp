@@ -7,6 +7,8 @@
 // Prints `listening on http://ADDR:PORT` on stdout once it accepts connections; SIGINT/SIGTERM
 // stop it (exit 0). Exit status 2 on a bad command line, 1 when the address cannot be bound.
 
+#include "flag_value.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -60,18 +62,9 @@ void print_usage(std::ostream& out, const char* argv0) {
       << "  -h, --help           this text\n";
 }
 
-// "--name value" or "--name=value"; advances i past what it consumed.
+// "--name value" or "--name=value"; a flag without its value is then an unknown argument.
 bool take_value(int argc, char** argv, int& i, std::string_view name, std::string& value) {
-  const std::string_view arg = argv[i];
-  if (arg == name && i + 1 < argc) {
-    value = argv[++i];
-    return true;
-  }
-  if (arg.size() > name.size() && arg.starts_with(name) && arg[name.size()] == '=') {
-    value = std::string(arg.substr(name.size() + 1));
-    return true;
-  }
-  return false;
+  return mink::bench::take_flag_value(argc, argv, i, name, value) == mink::bench::flag_match::value;
 }
 
 bool parse_listen(const std::string& text, options& opts) {

@@ -1,4 +1,5 @@
 #include "bench_support.hpp"
+#include "flag_value.hpp"
 
 #include <atomic>
 #include <cerrno>
@@ -20,19 +21,11 @@ std::atomic<bool> stop_flag{false};
 
 extern "C" void on_stop_signal(int) { stop_flag.store(true, std::memory_order_relaxed); }
 
-// Accepts "--name value" and "--name=value"; advances i past what it consumed.
+// "--name value" or "--name=value"; a flag without its value is a usage error.
 bool take_value(int argc, char** argv, int& i, std::string_view name, std::string& value) {
-  const std::string_view arg = argv[i];
-  if (arg == name) {
-    if (i + 1 >= argc) throw usage_error(std::string(name) + " needs a value");
-    value = argv[++i];
-    return true;
-  }
-  if (arg.size() > name.size() && arg.starts_with(name) && arg[name.size()] == '=') {
-    value = std::string(arg.substr(name.size() + 1));
-    return true;
-  }
-  return false;
+  const auto match = take_flag_value(argc, argv, i, name, value);
+  if (match == flag_match::missing_value) throw usage_error(std::string(name) + " needs a value");
+  return match == flag_match::value;
 }
 
 }  // namespace
